@@ -1,0 +1,44 @@
+/*
+ * The command line (DESIGN section 4), parsed by a pure function into a
+ * cd_cli. The original carbondump.sh spellings -pid and -carbonHome work too.
+ */
+#ifndef CARBONDUMP_CLI_H
+#define CARBONDUMP_CLI_H
+
+#include <sys/types.h>
+
+#include "carbondump/error.h"
+#include "carbondump/request.h"
+#include "carbondump/sections.h"
+
+#define CD_DEFAULT_TIMEOUT_S 300
+#define CD_DEFAULT_THREAD_INTERVAL_MS 10000
+
+typedef struct cd_cli {
+    pid_t pid; /* 0: not given */
+    const char *carbon_home;
+    const char *output_dir;
+    cd_section_set sections; /* after --only/--skip/--no-heap-dump */
+    cd_heap_engine heap_engine;
+    cd_heap_redact heap_redact;
+    int live;
+    int redact;
+    int thread_samples;
+    int thread_interval_ms;
+    int timeout_s;
+    const char *agent_path;
+    const char *control_file;
+    int quiet;
+    int verbose;
+    int show_version;
+    int show_help;
+} cd_cli;
+
+/* Parses argv (argv[0] is the program). Errors are CD_ERR_USAGE with a message
+ * naming the offending argument. Strings point into argv. */
+int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err);
+
+/* The --help text. */
+const char *cd_cli_usage(void);
+
+#endif

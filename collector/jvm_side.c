@@ -1,0 +1,241 @@
+/*
+ * The JVM side of a collection: make a staging directory the target can write,
+ * attach and load the agent with a request, wait for agent-result.json, and
+ * record how each JVM section went.
+ *
+ * The staging directory lives in the target's /tmp as the target sees it
+ * (/proc/<pid>/root/tmp from here), owned by the target's user and 0700, so a
+ * JVM in a container can write it; when the target is in another mount
+ * namespace the agent library is copied there too, since the target cannot
+ * see our file system.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "carbondump/fsutil.h"
+#include "carbondump/request.h"
+#include "progress.h"
+#include "run.h"
+
+#define AGENT_POLL_MS 50
+
+/* The agent library: --agent, else next to this program, in the build layout
+ * (bin/../lib/) or the installed one (bin/../lib/carbondump/). */
+static int find_agent(const cd_cli *cli, char *out, size_t outlen, cd_error *err)
+{
+    if (cli->agent_path) {
+        if (!realpath(cli->agent_path, out))
+            return cd_fail_errno(err, CD_ERR_USAGE, errno, "--agent %s", cli->agent_path);
+        return 0;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return cd_fail_errno(err, CD_ERR_IO, errno, "cannot find this program's directory");
+    exe[n] = '\0';
+    const char *dir = dirname(exe);
+    static const char *const layouts[] = {"../lib/libcarbondump.so",
+                                          "../lib/carbondump/libcarbondump.so"};
+    for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
+        char candidate[PATH_MAX];
+        snprintf(candidate, sizeof candidate, "%s/%s", dir, layouts[i]);
+        if (realpath(candidate, out) && access(out, R_OK) == 0)
+            return 0;
+    }
+    return cd_fail(err, CD_ERR_NOENT,
+                   "agent library not found next to %s (looked in ../lib and ../lib/carbondump); "
+                   "use --agent PATH",
+                   dir);
+}
+
+static int copy_file(const char *from, const char *to, cd_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (cd_read_file(from, 64 << 20, 0, &data, &len, err) != 0)
+        return -1;
+    cd_sink *sink = cd_sink_file(to, err);
+    if (!sink) {
+        free(data);
+        return -1;
+    }
+    cd_sink_write(sink, data, len);
+    free(data);
+    return cd_sink_close(sink, err);
+}
+
+/* Creates the staging directory in the target's /tmp; fills the path as seen
+ * from here and as the target sees it. Runs as the target's user. */
+static int make_agent_staging(cd_run *run, char *target_view, size_t target_view_len,
+                              cd_error *err)
+{
+    char host_view[PATH_MAX];
+    snprintf(host_view, sizeof host_view, "%s/tmp/carbondump-%d-XXXXXX", run->target.root,
+             (int)run->target.nspid);
+    if (!mkdtemp(host_view))
+        return cd_fail_errno(err, CD_ERR_IO, errno,
+                             "cannot create a staging directory in the /tmp of pid %d",
+                             (int)run->pid);
+    snprintf(run->agent_staging, sizeof run->agent_staging, "%s", host_view);
+    snprintf(target_view, target_view_len, "%s", host_view + strlen(run->target.root));
+    return 0;
+}
+
+/* Reads agent-result.json and records each requested part's outcome. */
+static void record_agent_result(cd_run *run, cd_section_set parts, const char *path)
+{
+    char *text = NULL;
+    cd_error err = {0};
+    if (cd_read_file(path, 1 << 20, 0, &text, NULL, &err) != 0) {
+        cd_run_settle(run, parts, CD_STATUS_FAILED, err.message);
+        return;
+    }
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(root, "parts");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
+    for (int s = 0; s < CD_SECTION_COUNT; s++) {
+        if (!(parts & CD_SECTION_BIT(s)))
+            continue;
+        const cJSON *part = cJSON_GetObjectItemCaseSensitive(results, cd_section_name((cd_section)s));
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(part, "status");
+        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(part, "reason");
+        const cJSON *duration = cJSON_GetObjectItemCaseSensitive(part, "duration_ms");
+        if (!cJSON_IsString(status)) {
+            cd_run_set_outcome(run, (cd_section)s, CD_STATUS_FAILED,
+                               cJSON_IsString(error) ? error->valuestring
+                                                     : "the agent did not report this part",
+                               0);
+            continue;
+        }
+        cd_status st = strcmp(status->valuestring, "ok") == 0        ? CD_STATUS_OK
+                       : strcmp(status->valuestring, "skipped") == 0 ? CD_STATUS_SKIPPED
+                                                                     : CD_STATUS_FAILED;
+        cd_run_set_outcome(run, (cd_section)s, st,
+                           cJSON_IsString(reason) ? reason->valuestring : NULL,
+                           cJSON_IsNumber(duration) ? (uint64_t)duration->valuedouble : 0);
+    }
+    cJSON_Delete(root);
+}
+
+/* Waits for the agent's result file; gives up when the target dies or the
+ * deadline passes. */
+static int wait_for_agent(cd_run *run, const char *result_path, uint64_t deadline_ms,
+                          cd_error *err)
+{
+    struct timespec pause = {0, AGENT_POLL_MS * 1000000L};
+    for (;;) {
+        if (access(result_path, F_OK) == 0)
+            return 0;
+        if (!cd_target_alive(run->pid))
+            return cd_fail(err, CD_ERR_NOENT, "pid %d exited while the agent was working",
+                           (int)run->pid);
+        if (cd_monotonic_ms() >= deadline_ms)
+            return cd_fail(err, CD_ERR_TIMEOUT,
+                           "the agent in pid %d did not finish within %d s (--timeout)",
+                           (int)run->pid, run->cli->timeout_s);
+        nanosleep(&pause, NULL);
+    }
+}
+
+static int load_agent(cd_run *run, cd_section_set parts, char *result_path, size_t len,
+                      cd_error *err)
+{
+    const cd_cli *cli = run->cli;
+    char agent[PATH_MAX];
+    if (find_agent(cli, agent, sizeof agent, err) != 0)
+        return -1;
+
+    cd_creds creds;
+    if (cd_creds_enter(&run->target, &creds, err) != 0)
+        return -1;
+    int rc = -1;
+    char staging[PATH_MAX], agent_in_target[PATH_MAX];
+    if (make_agent_staging(run, staging, sizeof staging, err) != 0)
+        goto out;
+    snprintf(agent_in_target, sizeof agent_in_target, "%s", agent);
+    if (!run->target.same_mount_ns) {
+        char copy[PATH_MAX];
+        snprintf(copy, sizeof copy, "%s/libcarbondump.so", run->agent_staging);
+        if (copy_file(agent, copy, err) != 0)
+            goto out;
+        snprintf(agent_in_target, sizeof agent_in_target, "%s/libcarbondump.so", staging);
+    }
+
+    cd_request request;
+    cd_request_init(&request);
+    snprintf(request.dir, sizeof request.dir, "%s", staging);
+    snprintf(request.id, sizeof request.id, "%s", run->bundle_name);
+    request.parts = parts;
+    request.live = cli->live;
+    request.redact = cli->redact;
+    request.heap_engine = cli->heap_engine;
+    request.heap_redact = cli->heap_redact;
+    request.thread_samples = cli->thread_samples;
+    request.thread_interval_ms = cli->thread_interval_ms;
+    char options[CD_ATTACH_ARG_MAX_BYTES];
+    if (cd_request_format(&request, options, sizeof options, err) != 0)
+        goto out;
+
+    cd_progress("attaching to pid %d", (int)run->pid);
+    cd_attach_reply reply = {0};
+    rc = cd_attach_load_agent(&run->target, agent_in_target, options, cli->timeout_s * 1000,
+                              &reply, err);
+    cd_attach_reply_free(&reply);
+    snprintf(result_path, len, "%s/agent-result.json", run->agent_staging);
+out:
+    cd_creds_leave(&creds);
+    return rc;
+}
+
+int cd_jvm_side_run(cd_run *run)
+{
+    const cd_cli *cli = run->cli;
+    cd_section_set parts = cli->sections & CD_SECTIONS_AGENT;
+    if (cli->heap_engine == CD_HEAP_ENGINE_VM && (parts & CD_SECTION_BIT(CD_SECTION_HEAPDUMP))) {
+        parts &= ~CD_SECTION_BIT(CD_SECTION_HEAPDUMP);
+        cd_run_settle(run, CD_SECTION_BIT(CD_SECTION_HEAPDUMP), CD_STATUS_SKIPPED,
+                      "heap dump with the vm engine is not implemented in this version");
+    }
+    if (!parts)
+        return 0;
+    if (!run->have_target) {
+        cd_run_settle(run, parts, CD_STATUS_FAILED,
+                      run->target_problem[0] ? run->target_problem : "no target JVM");
+        return -1;
+    }
+
+    uint64_t started = cd_monotonic_ms();
+    cd_error err = {0};
+    char result_path[PATH_MAX];
+    if (load_agent(run, parts, result_path, sizeof result_path, &err) != 0) {
+        cd_warn("%s", err.message);
+        /* A failure the agent itself recorded (bad options) is more precise. */
+        if (run->agent_staging[0] && access(result_path, F_OK) == 0)
+            record_agent_result(run, parts, result_path);
+        cd_run_settle(run, parts, CD_STATUS_FAILED, err.message);
+        return -1;
+    }
+    uint64_t samples_ms = (uint64_t)(cli->thread_samples - 1) * (uint64_t)cli->thread_interval_ms;
+    uint64_t deadline = started + (uint64_t)cli->timeout_s * 1000 + samples_ms;
+    if (wait_for_agent(run, result_path, deadline, &err) != 0) {
+        cd_warn("%s", err.message);
+        cd_run_settle(run, parts, CD_STATUS_FAILED, err.message);
+        return -1;
+    }
+    cd_progress_detail("agent finished in %llu ms",
+                       (unsigned long long)(cd_monotonic_ms() - started));
+    record_agent_result(run, parts, result_path);
+    return 0;
+}

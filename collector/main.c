@@ -1,0 +1,33 @@
+/*
+ * carbondump: captures the state of a Java server into one ZIP.
+ * main() parses the command line and hands over to cd_run_main() (run.c).
+ */
+#include <stdio.h>
+
+#include "carbondump/version.h"
+#include "cli.h"
+#include "run.h"
+
+int main(int argc, char *argv[])
+{
+    cd_cli cli;
+    cd_error err = {0};
+    if (cd_cli_parse(argc, argv, &cli, &err) != 0) {
+        fprintf(stderr, "carbondump: %s\nTry 'carbondump --help'.\n", err.message);
+        return 1;
+    }
+    if (cli.show_help) {
+        fputs(cd_cli_usage(), stdout);
+        return 0;
+    }
+    if (cli.show_version) {
+        printf("carbondump %s\n", CD_VERSION);
+        return 0;
+    }
+    if (cli.control_file) {
+        fprintf(stderr, "carbondump: --control-file: triggering an agent through its control "
+                        "file is not implemented in this version\n");
+        return 2;
+    }
+    return cd_run_main(&cli, argc, argv);
+}

@@ -1,0 +1,270 @@
+/*
+ * One collection from start to finish:
+ *
+ *   resolve the target (pid, or CARBON_HOME/wso2carbon.pid) and CARBON_HOME
+ *   (given, or the target's -Dcarbon.home); make the staging area in the output
+ *   directory; run the host sections on their own thread while this thread
+ *   drives the JVM side (attach, agent, wait); write carbon_server_info.txt;
+ *   zip both staging areas with the manifest; clean up.
+ *
+ * Failing to reach the JVM is not fatal: the host sections still make a bundle
+ * (exit 3), which is what an operator wants when the server has just died.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "carbon_info.h"
+#include "carbondump/fsutil.h"
+#include "pidfile.h"
+#include "progress.h"
+#include "run.h"
+
+const char *cd_status_name(cd_status status)
+{
+    switch (status) {
+    case CD_STATUS_OK: return "ok";
+    case CD_STATUS_FAILED: return "failed";
+    case CD_STATUS_SKIPPED: return "skipped";
+    case CD_STATUS_PENDING: break;
+    }
+    return "pending";
+}
+
+void cd_run_set_outcome(cd_run *run, cd_section section, cd_status status, const char *reason,
+                        uint64_t duration_ms)
+{
+    pthread_mutex_lock(&run->lock);
+    cd_section_outcome *o = &run->outcomes[section];
+    o->status = status;
+    snprintf(o->reason, sizeof o->reason, "%s", reason ? reason : "");
+    o->duration_ms = duration_ms;
+    pthread_mutex_unlock(&run->lock);
+    if (status == CD_STATUS_OK)
+        cd_progress("%-13s ok (%llu ms)", cd_section_name(section),
+                    (unsigned long long)duration_ms);
+    else
+        cd_progress("%-13s %s: %s", cd_section_name(section), cd_status_name(status),
+                    reason ? reason : "");
+}
+
+void cd_run_settle(cd_run *run, cd_section_set set, cd_status status, const char *reason)
+{
+    for (int s = 0; s < CD_SECTION_COUNT; s++) {
+        if (!(set & run->cli->sections & CD_SECTION_BIT(s)))
+            continue;
+        pthread_mutex_lock(&run->lock);
+        int pending = run->outcomes[s].status == CD_STATUS_PENDING;
+        pthread_mutex_unlock(&run->lock);
+        if (pending)
+            cd_run_set_outcome(run, (cd_section)s, status, reason, 0);
+    }
+}
+
+/* ---------------------------------------------------------------- target */
+
+static int resolve_carbon_home(cd_run *run, cd_error *err)
+{
+    const cd_cli *cli = run->cli;
+    if (cli->carbon_home) {
+        char real[PATH_MAX];
+        struct stat st;
+        if (!realpath(cli->carbon_home, real) || stat(real, &st) != 0)
+            return cd_fail_errno(err, CD_ERR_USAGE, errno, "CARBON_HOME %s", cli->carbon_home);
+        if (!S_ISDIR(st.st_mode))
+            return cd_fail(err, CD_ERR_USAGE, "CARBON_HOME %s is not a directory",
+                           cli->carbon_home);
+        snprintf(run->carbon_home, sizeof run->carbon_home, "%s", real);
+        return 0;
+    }
+    if (!run->pid) {
+        snprintf(run->home_problem, sizeof run->home_problem,
+                 "no CARBON_HOME: none given and no target to ask");
+        return 0;
+    }
+    char home[PATH_MAX];
+    int found = cd_target_system_property(run->pid, "carbon.home", home, sizeof home);
+    if (found <= 0) {
+        snprintf(run->home_problem, sizeof run->home_problem,
+                 "no CARBON_HOME: none given and pid %d has no -Dcarbon.home", (int)run->pid);
+        return 0;
+    }
+    /* The target may live in another mount namespace: look through its root. */
+    char seen[PATH_MAX];
+    if (run->have_target && !run->target.same_mount_ns && home[0] == '/')
+        snprintf(seen, sizeof seen, "%s%s", run->target.root, home);
+    else
+        snprintf(seen, sizeof seen, "%s", home);
+    char real[PATH_MAX];
+    struct stat st;
+    if (!realpath(seen, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(run->home_problem, sizeof run->home_problem,
+                 "-Dcarbon.home=%s of pid %d is not a readable directory", home, (int)run->pid);
+        return 0;
+    }
+    snprintf(run->carbon_home, sizeof run->carbon_home, "%s", real);
+    cd_progress_detail("CARBON_HOME %s (from -Dcarbon.home of pid %d)", real, (int)run->pid);
+    return 0;
+}
+
+static int resolve_target(cd_run *run, cd_error *err)
+{
+    const cd_cli *cli = run->cli;
+    int need_pid = (cli->sections & CD_SECTIONS_NEED_PID) != 0;
+    run->pid = cli->pid;
+    if (!run->pid && need_pid && cli->carbon_home) {
+        cd_error perr = {0};
+        if (cd_pidfile_read(cli->carbon_home, &run->pid, &perr) != 0) {
+            snprintf(run->target_problem, sizeof run->target_problem, "%s", perr.message);
+            cd_warn("%s; JVM sections will be skipped", perr.message);
+        } else {
+            cd_progress("pid %d from %s/wso2carbon.pid", (int)run->pid, cli->carbon_home);
+        }
+    } else if (!run->pid && need_pid) {
+        return cd_fail(err, CD_ERR_USAGE,
+                       "no target: give --pid PID, or --carbon-home DIR with a wso2carbon.pid "
+                       "(or choose host sections only with --only)");
+    }
+    if (run->pid) {
+        cd_error terr = {0};
+        if (cd_target_inspect(run->pid, &run->target, &terr) == 0) {
+            run->have_target = 1;
+        } else {
+            snprintf(run->target_problem, sizeof run->target_problem, "%s", terr.message);
+            cd_warn("%s; JVM sections will fail, host sections go on", terr.message);
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- staging */
+
+static int prepare_output(cd_run *run, cd_error *err)
+{
+    const char *dir = run->cli->output_dir;
+    if (cd_mkdirs(dir, 0700, err) != 0)
+        return cd_error_wrap(err, "output directory");
+    if (!realpath(dir, run->output_dir))
+        return cd_fail_errno(err, CD_ERR_IO, errno, "output directory %s", dir);
+    if (access(run->output_dir, W_OK | X_OK) != 0)
+        return cd_fail_errno(err, CD_ERR_PERM, errno, "cannot write to output directory %s",
+                             run->output_dir);
+    int n = snprintf(run->host_staging, sizeof run->host_staging, "%s/.%s.XXXXXX",
+                     run->output_dir, run->bundle_name);
+    if (n < 0 || (size_t)n >= sizeof run->host_staging)
+        return cd_fail(err, CD_ERR_USAGE, "output directory path too long");
+    if (!mkdtemp(run->host_staging))
+        return cd_fail_errno(err, CD_ERR_IO, errno, "cannot create a staging directory in %s",
+                             run->output_dir);
+    return 0;
+}
+
+static void name_bundle(cd_run *run)
+{
+    time_t now = (time_t)(run->started_wall_ms / 1000);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(run->bundle_name, sizeof run->bundle_name, "carbondump-%Y-%m-%d_%H-%M-%S", &tm);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void *host_thread(void *arg)
+{
+    cd_host_sections_run(arg);
+    return NULL;
+}
+
+static int exit_status(const cd_run *run)
+{
+    for (int s = 0; s < CD_SECTION_COUNT; s++)
+        if ((run->cli->sections & CD_SECTION_BIT(s)) && run->outcomes[s].status != CD_STATUS_OK)
+            return 3;
+    return 0;
+}
+
+static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_error *err)
+{
+    cd_error info_err = {0};
+    if (cd_carbon_server_info_write(run, &info_err) != 0)
+        cd_warn("carbon_server_info.txt: %s", info_err.message);
+
+    cd_bundle_entries entries = {0};
+    static const char *const agent_private[] = {"agent-result.json", "libcarbondump.so", NULL};
+    int rc = cd_bundle_collect(run->host_staging, NULL, &entries, err);
+    if (rc == 0 && run->agent_staging[0])
+        rc = cd_bundle_collect(run->agent_staging, agent_private, &entries, err);
+    if (rc == 0)
+        rc = cd_bundle_write(run, &entries, zip_path, zip_path_len, err);
+    cd_bundle_entries_free(&entries);
+    return rc;
+}
+
+int cd_run_main(const cd_cli *cli, int argc, char *const argv[])
+{
+    umask(077); /* the bundle and everything staged for it is private */
+    signal(SIGPIPE, SIG_IGN);
+    cd_progress_init(cli->quiet, cli->verbose);
+
+    cd_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        fprintf(stderr, "carbondump: out of memory\n");
+        return 2;
+    }
+    run->cli = cli;
+    run->argc = argc;
+    run->argv = argv;
+    run->started_wall_ms = cd_wall_ms();
+    pthread_mutex_init(&run->lock, NULL);
+    name_bundle(run);
+
+    cd_error err = {0};
+    int status;
+    if (resolve_target(run, &err) != 0 || resolve_carbon_home(run, &err) != 0) {
+        fprintf(stderr, "carbondump: %s\n", err.message);
+        status = 1;
+        goto out;
+    }
+    if (prepare_output(run, &err) != 0) {
+        fprintf(stderr, "carbondump: %s\n", err.message);
+        status = 2;
+        goto out;
+    }
+
+    pthread_t host;
+    int host_started = pthread_create(&host, NULL, host_thread, run) == 0;
+    if (!host_started)
+        cd_host_sections_run(run);
+    cd_jvm_side_run(run);
+    if (host_started)
+        pthread_join(host, NULL);
+    cd_run_settle(run, CD_SECTIONS_ALL, CD_STATUS_FAILED, "not run (internal error)");
+
+    char zip_path[PATH_MAX];
+    if (finish_bundle(run, zip_path, sizeof zip_path, &err) != 0) {
+        fprintf(stderr, "carbondump: no bundle written: %s\n", err.message);
+        status = 2;
+    } else {
+        status = exit_status(run);
+        if (status != 0)
+            cd_progress("some sections failed or were skipped: see manifest.json");
+        printf("%s\n", zip_path);
+        fflush(stdout);
+    }
+
+out:
+    if (run->host_staging[0])
+        cd_remove_tree(run->host_staging);
+    if (run->agent_staging[0])
+        cd_remove_tree(run->agent_staging);
+    pthread_mutex_destroy(&run->lock);
+    free(run);
+    return status;
+}

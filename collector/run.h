@@ -1,0 +1,74 @@
+/*
+ * One run of the collector: what it was asked, what it found out about the
+ * target and the installation, and how each section went. Shared by the parts
+ * of the collector; host sections read it and write files under
+ * run->host_staging, the agent session fills in the JVM sections.
+ */
+#ifndef CARBONDUMP_RUN_H
+#define CARBONDUMP_RUN_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "carbondump/error.h"
+#include "carbondump/sections.h"
+#include "cli.h"
+#include "target.h"
+
+typedef enum cd_status {
+    CD_STATUS_PENDING,
+    CD_STATUS_OK,
+    CD_STATUS_FAILED,
+    CD_STATUS_SKIPPED
+} cd_status;
+
+typedef struct cd_section_outcome {
+    cd_status status;
+    char reason[CD_ERROR_MESSAGE_MAX];
+    uint64_t duration_ms;
+} cd_section_outcome;
+
+typedef struct cd_run {
+    const cd_cli *cli;
+    int argc;
+    char *const *argv;
+    uint64_t started_wall_ms;
+    char bundle_name[64]; /* carbondump-YYYY-MM-DD_HH-MM-SS */
+
+    pid_t pid;        /* 0: no target */
+    int have_target;  /* target inspected successfully */
+    cd_target target;
+    char target_problem[CD_ERROR_MESSAGE_MAX]; /* why there is no target */
+
+    char carbon_home[PATH_MAX]; /* "" if none */
+    char home_problem[CD_ERROR_MESSAGE_MAX];
+
+    char output_dir[PATH_MAX];   /* absolute */
+    char host_staging[PATH_MAX]; /* collector's staging: files at their bundle paths */
+    char agent_staging[PATH_MAX]; /* the agent's staging, as seen from here ("" if none) */
+
+    pthread_mutex_t lock; /* guards outcomes */
+    cd_section_outcome outcomes[CD_SECTION_COUNT];
+} cd_run;
+
+/* Records the outcome of a section (thread-safe). */
+void cd_run_set_outcome(cd_run *run, cd_section section, cd_status status, const char *reason,
+                        uint64_t duration_ms);
+
+/* Marks every selected section in set that is still pending as skipped or
+ * failed with reason. */
+void cd_run_settle(cd_run *run, cd_section_set set, cd_status status, const char *reason);
+
+const char *cd_status_name(cd_status status);
+
+/* The whole collection; returns the process exit status (0, 2 or 3). */
+int cd_run_main(const cd_cli *cli, int argc, char *const argv[]);
+
+/* ---- the JVM side (jvm_side.c): attach, load the agent, wait for it */
+int cd_jvm_side_run(cd_run *run);
+
+/* ---- host sections (host_sections.c), run on their own thread */
+void cd_host_sections_run(cd_run *run);
+
+#endif

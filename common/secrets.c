@@ -1,0 +1,76 @@
+/*
+ * Secret names: see include/carbondump/secrets.h.
+ *
+ * Names are normalised to lower-case letters and digits only, so that
+ * "keystore.password", "KEYSTORE_PASSWORD" and "keystorePassword" are the same
+ * word; then a few stems mark a secret and a few suffixes clear it again
+ * (a "tokenEndpoint" is a URL, a "passwordPattern" a regular expression).
+ */
+#include "carbondump/secrets.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const secret_stems[] = {
+    "password", "passwd", "passphrase", "secret",   "token",     "credential",
+    "privatekey", "apikey", "appkey",   "keypass",  "storepass",
+};
+
+/* Settings about a secret rather than the secret itself. */
+static const char *const harmless_suffixes[] = {
+    "endpoint", "url",     "uri",     "path",   "file",    "location", "validity",
+    "expiry",   "timeout", "ttl",     "type",   "policy",  "pattern",  "regex",
+    "length",   "enabled", "enable",  "class",  "header",  "name",     "alias",
+    "provider", "period",  "time",    "format", "size",    "count",    "algorithm",
+    "handler",  "manager", "strategy", "encoding", "lifetime", "issuer", "generator",
+};
+
+static int ends_with(const char *word, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && memcmp(word + len - n, suffix, n) == 0;
+}
+
+int cd_secret_name(const char *name, size_t len)
+{
+    char word[128];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < sizeof word - 1; i++)
+        if (isalnum((unsigned char)name[i]))
+            word[n++] = (char)tolower((unsigned char)name[i]);
+    word[n] = '\0';
+    if (n == 0)
+        return 0;
+    /* "pass" alone or as a word at the end of a name: keystorePass,
+     * truststore.pass; not compass or bypass */
+    int secret = strcmp(word, "pass") == 0;
+    if (len > 4 && strncasecmp(name + len - 4, "pass", 4) == 0) {
+        char before = name[len - 5];
+        secret = secret || !isalnum((unsigned char)before) || name[len - 4] == 'P';
+    }
+    for (size_t i = 0; !secret && i < sizeof secret_stems / sizeof *secret_stems; i++)
+        if (strstr(word, secret_stems[i]))
+            secret = 1;
+    if (!secret)
+        return 0;
+    for (size_t i = 0; i < sizeof harmless_suffixes / sizeof *harmless_suffixes; i++) {
+        const char *suffix = harmless_suffixes[i];
+        /* the suffix must follow a stem, not be part of it ("keypass" is no "...pass") */
+        if (ends_with(word, n, suffix) && n > strlen(suffix))
+            return 0;
+    }
+    return 1;
+}
+
+int cd_secret_assignment(const char *text, size_t *value_offset)
+{
+    const char *key = text;
+    if (strncmp(key, "-D", 2) == 0)
+        key += 2;
+    const char *eq = strchr(key, '=');
+    if (!eq || eq == key || !cd_secret_name(key, (size_t)(eq - key)))
+        return 0;
+    *value_offset = (size_t)(eq + 1 - text);
+    return 1;
+}

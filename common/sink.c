@@ -1,0 +1,387 @@
+/*
+ * Sinks: plain file, gzip stream and memory buffer behind one interface.
+ * See include/carbondump/sink.h for the contract.
+ */
+#include "carbondump/sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---------------------------------------------------------------- generic */
+
+int cd_sink_write(cd_sink *sink, const void *data, size_t len)
+{
+    if (sink->failed)
+        return -1;
+    if (len == 0)
+        return 0;
+    if (sink->ops->write(sink, data, len, &sink->error) != 0) {
+        sink->failed = 1;
+        return -1;
+    }
+    sink->bytes_written += len;
+    return 0;
+}
+
+int cd_sink_puts(cd_sink *sink, const char *text)
+{
+    return cd_sink_write(sink, text, strlen(text));
+}
+
+int cd_sink_vprintf(cd_sink *sink, const char *fmt, va_list ap)
+{
+    char small[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(small, sizeof small, fmt, copy);
+    va_end(copy);
+    if (n < 0) {
+        cd_error e;
+        cd_fail(&e, CD_ERR_INTERNAL, "cannot format output");
+        cd_sink_fail(sink, &e);
+        return -1;
+    }
+    if ((size_t)n < sizeof small)
+        return cd_sink_write(sink, small, (size_t)n);
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        cd_error e;
+        cd_fail(&e, CD_ERR_NOMEM, "out of memory formatting output");
+        cd_sink_fail(sink, &e);
+        return -1;
+    }
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    int rc = cd_sink_write(sink, big, (size_t)n);
+    free(big);
+    return rc;
+}
+
+int cd_sink_printf(cd_sink *sink, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cd_sink_vprintf(sink, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void cd_sink_fail(cd_sink *sink, const cd_error *err)
+{
+    if (!sink->failed) {
+        sink->failed = 1;
+        sink->error = *err;
+    }
+}
+
+int cd_sink_close(cd_sink *sink, cd_error *err)
+{
+    if (!sink)
+        return 0;
+    if (!sink->failed && sink->ops->commit(sink, &sink->error) != 0)
+        sink->failed = 1;
+    int failed = sink->failed;
+    if (failed && err)
+        *err = sink->error;
+    sink->ops->destroy(sink, !failed);
+    return failed ? -1 : 0;
+}
+
+void cd_sink_abandon(cd_sink *sink)
+{
+    if (sink)
+        sink->ops->destroy(sink, 0);
+}
+
+/* ---------------------------------------------------------------- file */
+
+#define FILE_BUFFER_BYTES (256 * 1024)
+
+typedef struct file_sink {
+    cd_sink base;
+    int fd;
+    char *final_path;
+    char *partial_path;
+    size_t used;
+    unsigned char buffer[FILE_BUFFER_BYTES];
+} file_sink;
+
+static int write_all(int fd, const unsigned char *data, size_t len, const char *path,
+                     cd_error *err)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return cd_fail_errno(err, CD_ERR_IO, errno, "cannot write %s", path);
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int file_flush(file_sink *f, cd_error *err)
+{
+    if (f->used == 0)
+        return 0;
+    int rc = write_all(f->fd, f->buffer, f->used, f->final_path, err);
+    f->used = 0;
+    return rc;
+}
+
+static int file_write(cd_sink *sink, const void *data, size_t len, cd_error *err)
+{
+    file_sink *f = (file_sink *)sink;
+    if (f->used + len > sizeof f->buffer) {
+        if (file_flush(f, err) != 0)
+            return -1;
+        if (len >= sizeof f->buffer)
+            return write_all(f->fd, data, len, f->final_path, err);
+    }
+    memcpy(f->buffer + f->used, data, len);
+    f->used += len;
+    return 0;
+}
+
+static int file_commit(cd_sink *sink, cd_error *err)
+{
+    file_sink *f = (file_sink *)sink;
+    if (file_flush(f, err) != 0)
+        return -1;
+    int fd = f->fd;
+    f->fd = -1;
+    if (close(fd) != 0)
+        return cd_fail_errno(err, CD_ERR_IO, errno, "cannot write %s", f->final_path);
+    if (rename(f->partial_path, f->final_path) != 0)
+        return cd_fail_errno(err, CD_ERR_IO, errno, "cannot rename %s", f->partial_path);
+    return 0;
+}
+
+static void file_destroy(cd_sink *sink, int committed)
+{
+    file_sink *f = (file_sink *)sink;
+    if (f->fd >= 0)
+        close(f->fd);
+    if (!committed)
+        unlink(f->partial_path);
+    free(f->final_path);
+    free(f->partial_path);
+    free(f);
+}
+
+static const cd_sink_ops file_ops = {file_write, file_commit, file_destroy};
+
+cd_sink *cd_sink_file(const char *path, cd_error *err)
+{
+    file_sink *f = calloc(1, sizeof *f);
+    if (!f) {
+        cd_fail(err, CD_ERR_NOMEM, "out of memory opening %s", path);
+        return NULL;
+    }
+    f->base.ops = &file_ops;
+    f->fd = -1;
+    f->final_path = strdup(path);
+    if (f->final_path && asprintf(&f->partial_path, "%s.partial", path) < 0)
+        f->partial_path = NULL;
+    if (!f->final_path || !f->partial_path) {
+        cd_fail(err, CD_ERR_NOMEM, "out of memory opening %s", path);
+        free(f->final_path);
+        free(f);
+        return NULL;
+    }
+    f->fd = open(f->partial_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f->fd < 0) {
+        cd_fail_errno(err, CD_ERR_IO, errno, "cannot create %s", f->partial_path);
+        free(f->final_path);
+        free(f->partial_path);
+        free(f);
+        return NULL;
+    }
+    return &f->base;
+}
+
+/* ---------------------------------------------------------------- gzip */
+
+#define GZIP_OUT_BYTES (256 * 1024)
+
+typedef struct gzip_sink {
+    cd_sink base;
+    cd_sink *inner;
+    z_stream zs;
+    size_t member_bytes;
+    size_t member_used; /* input bytes in the current member */
+    int member_open;
+    int level;
+    unsigned char out[GZIP_OUT_BYTES];
+} gzip_sink;
+
+/* Runs deflate over the pending input with flush mode, forwarding output. */
+static int gzip_pump(gzip_sink *g, int flush, cd_error *err)
+{
+    int rc;
+    do {
+        g->zs.next_out = g->out;
+        g->zs.avail_out = sizeof g->out;
+        rc = deflate(&g->zs, flush);
+        if (rc == Z_STREAM_ERROR)
+            return cd_fail(err, CD_ERR_INTERNAL, "gzip stream error");
+        size_t produced = sizeof g->out - g->zs.avail_out;
+        if (produced && cd_sink_write(g->inner, g->out, produced) != 0) {
+            *err = g->inner->error;
+            return -1;
+        }
+    } while (g->zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    return 0;
+}
+
+static int gzip_end_member(gzip_sink *g, cd_error *err)
+{
+    if (!g->member_open)
+        return 0;
+    g->zs.next_in = NULL;
+    g->zs.avail_in = 0;
+    if (gzip_pump(g, Z_FINISH, err) != 0)
+        return -1;
+    deflateReset(&g->zs);
+    g->member_open = 0;
+    g->member_used = 0;
+    return 0;
+}
+
+static int gzip_write(cd_sink *sink, const void *data, size_t len, cd_error *err)
+{
+    gzip_sink *g = (gzip_sink *)sink;
+    const unsigned char *p = data;
+    while (len > 0) {
+        size_t room = g->member_bytes - g->member_used;
+        size_t chunk = len < room ? len : room;
+        if (chunk > UINT_MAX)
+            chunk = UINT_MAX;
+        g->member_open = 1;
+        g->zs.next_in = (unsigned char *)p;
+        g->zs.avail_in = (unsigned)chunk;
+        if (gzip_pump(g, Z_NO_FLUSH, err) != 0)
+            return -1;
+        g->member_used += chunk;
+        p += chunk;
+        len -= chunk;
+        if (g->member_used == g->member_bytes && gzip_end_member(g, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int gzip_commit(cd_sink *sink, cd_error *err)
+{
+    gzip_sink *g = (gzip_sink *)sink;
+    if (gzip_end_member(g, err) != 0)
+        return -1;
+    cd_sink *inner = g->inner;
+    g->inner = NULL;
+    return cd_sink_close(inner, err);
+}
+
+static void gzip_destroy(cd_sink *sink, int committed)
+{
+    gzip_sink *g = (gzip_sink *)sink;
+    deflateEnd(&g->zs);
+    cd_sink_abandon(g->inner);
+    free(g);
+}
+
+static const cd_sink_ops gzip_ops = {gzip_write, gzip_commit, gzip_destroy};
+
+cd_sink *cd_sink_gzip(cd_sink *inner, int level, size_t member_bytes, cd_error *err)
+{
+    gzip_sink *g = calloc(1, sizeof *g);
+    if (!g) {
+        cd_sink_abandon(inner);
+        cd_fail(err, CD_ERR_NOMEM, "out of memory starting gzip stream");
+        return NULL;
+    }
+    g->base.ops = &gzip_ops;
+    g->inner = inner;
+    g->level = level;
+    g->member_bytes = member_bytes ? member_bytes : (size_t)1 << 20;
+    /* windowBits 15 + 16: gzip wrapper; memLevel 8 as zlib's default. */
+    if (deflateInit2(&g->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        cd_sink_abandon(inner);
+        free(g);
+        cd_fail(err, CD_ERR_INTERNAL, "cannot start gzip stream");
+        return NULL;
+    }
+    return &g->base;
+}
+
+/* ---------------------------------------------------------------- buffer */
+
+typedef struct buffer_sink {
+    cd_sink base;
+    char *data;
+    size_t len, cap;
+} buffer_sink;
+
+static int buffer_write(cd_sink *sink, const void *data, size_t len, cd_error *err)
+{
+    buffer_sink *b = (buffer_sink *)sink;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len + 1)
+            cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown)
+            return cd_fail(err, CD_ERR_NOMEM, "out of memory buffering output");
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static int buffer_commit(cd_sink *sink, cd_error *err)
+{
+    return 0;
+}
+
+static void buffer_destroy(cd_sink *sink, int committed)
+{
+    buffer_sink *b = (buffer_sink *)sink;
+    free(b->data);
+    free(b);
+}
+
+static const cd_sink_ops buffer_ops = {buffer_write, buffer_commit, buffer_destroy};
+
+cd_sink *cd_sink_buffer(void)
+{
+    buffer_sink *b = calloc(1, sizeof *b);
+    if (b)
+        b->base.ops = &buffer_ops;
+    return b ? &b->base : NULL;
+}
+
+char *cd_sink_buffer_take(cd_sink *sink, size_t *len)
+{
+    buffer_sink *b = (buffer_sink *)sink;
+    if (!b)
+        return NULL;
+    char *data = NULL;
+    if (!b->base.failed) {
+        data = b->data ? b->data : strdup("");
+        b->data = NULL;
+        if (len)
+            *len = data ? b->len : 0;
+    }
+    buffer_destroy(sink, 0);
+    return data;
+}

@@ -1,0 +1,45 @@
+/*
+ * Small file-system and clock utilities shared by the agent and the collector.
+ *
+ * Everything here refuses to follow symbolic links where it creates things, and
+ * creates directories 0700 and files 0600: staging areas hold secrets until the
+ * bundle is redacted and closed.
+ */
+#ifndef CARBONDUMP_FSUTIL_H
+#define CARBONDUMP_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "carbondump/error.h"
+#include "carbondump/sink.h"
+
+/* mkdir -p with mode for the directories it creates. */
+int cd_mkdirs(const char *path, mode_t mode, cd_error *err);
+
+/* Opens a file sink for root/relpath, creating the parent directories (0700).
+ * relpath must be relative and must not contain "..". */
+cd_sink *cd_staging_open(const char *root, const char *relpath, cd_error *err);
+
+/* Writes data to root/relpath through a sink (atomic: .partial then rename). */
+int cd_staging_write(const char *root, const char *relpath, const void *data, size_t len,
+                     cd_error *err);
+
+/* Reads a whole regular file of at most max_bytes into a NUL-terminated buffer.
+ * FIFOs, devices and sockets are refused without blocking. Larger files are an
+ * error unless truncate_ok, in which case the first max_bytes are returned. */
+int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **data, size_t *len,
+                 cd_error *err);
+
+/* rm -rf that never follows symbolic links. Returns 0 or -1 (errno set). */
+int cd_remove_tree(const char *path);
+
+/* Milliseconds on the monotonic clock, and since the epoch. */
+uint64_t cd_monotonic_ms(void);
+uint64_t cd_wall_ms(void);
+
+/* Formats epoch milliseconds as ISO-8601 UTC ("2026-11-26T08:07:38.123Z"). */
+void cd_format_iso8601(uint64_t wall_ms, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * What counts as a secret, decided in one place for every redactor: system
+ * properties and environment in the agent and collector, and XML, properties,
+ * TOML, JSON and log lines in the copied configuration (DESIGN section 8).
+ */
+#ifndef CARBONDUMP_SECRETS_H
+#define CARBONDUMP_SECRETS_H
+
+#include <stddef.h>
+
+/* The replacement for a masked value. */
+#define CD_SECRET_MASK "********"
+
+/* 1 if a key, attribute or element called name[0..len) holds a secret: its name
+ * says password, passwd, passphrase, secret, token, credential, private key,
+ * key password, api/app key and the like (case-insensitive, any separator), but
+ * not the names of settings about them (tokenEndpoint, passwordPolicy ...). */
+int cd_secret_name(const char *name, size_t len);
+
+
+
+/* For "key=value" or "-Dkey=value" (a JVM argument, an environment entry):
+ * returns 1 and the offset of the value if key is a secret name, else 0. */
+int cd_secret_assignment(const char *text, size_t *value_offset);
+#endif

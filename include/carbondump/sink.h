@@ -1,0 +1,84 @@
+/*
+ * Sinks: one small output interface with several destinations behind it.
+ *
+ * Every report, dump and copied file in carbondump is written to a cd_sink, so
+ * the code that formats a thread dump or an HPROF stream never knows whether the
+ * bytes end up in a plain file, a gzip stream or memory. Sinks stack: a gzip sink
+ * writes its compressed members into another sink it owns.
+ *
+ * Invariants:
+ *  - Errors are sticky. After the first failed write every further write is a
+ *    no-op returning -1, and the first error is kept; callers may format a whole
+ *    report and check once, at cd_sink_close().
+ *  - Nothing is left half-written. A file sink writes to "<path>.partial" and
+ *    renames it to <path> only when closed without error; a failed or abandoned
+ *    sink removes its partial output.
+ *  - Files are created 0600 and never follow a symbolic link.
+ */
+#ifndef CARBONDUMP_SINK_H
+#define CARBONDUMP_SINK_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carbondump/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cd_sink cd_sink;
+
+typedef struct cd_sink_ops {
+    /* Consumes all len bytes or fails. */
+    int (*write)(cd_sink *sink, const void *data, size_t len, cd_error *err);
+    /* Flushes and makes the output final. Called once, only if no write failed. */
+    int (*commit)(cd_sink *sink, cd_error *err);
+    /* Releases everything, removing partial output if not committed. Frees sink. */
+    void (*destroy)(cd_sink *sink, int committed);
+} cd_sink_ops;
+
+struct cd_sink {
+    const cd_sink_ops *ops;
+    uint64_t bytes_written; /* bytes accepted by cd_sink_write, before any encoding */
+    int failed;
+    cd_error error; /* the first error, when failed */
+};
+
+/* A file at path, written as path.partial and renamed on close. O_EXCL: an
+ * existing path.partial is an error (someone else is writing it). */
+cd_sink *cd_sink_file(const char *path, cd_error *err);
+
+/* gzip the stream into inner (which the gzip sink owns), starting a new gzip
+ * member after every member_bytes of input, the way HotSpot's -gz dump does, so
+ * readers can seek by member. level is a zlib level (1 fast .. 9 small). */
+cd_sink *cd_sink_gzip(cd_sink *inner, int level, size_t member_bytes, cd_error *err);
+
+/* Growing memory buffer. */
+cd_sink *cd_sink_buffer(void);
+/* Takes the buffered bytes (NUL-terminated, not counted in *len) and frees the
+ * sink; NULL if the sink failed. The caller frees the result. */
+char *cd_sink_buffer_take(cd_sink *sink, size_t *len);
+
+int cd_sink_write(cd_sink *sink, const void *data, size_t len);
+int cd_sink_puts(cd_sink *sink, const char *text);
+int cd_sink_printf(cd_sink *sink, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cd_sink_vprintf(cd_sink *sink, const char *fmt, va_list ap);
+
+/* Marks the sink failed with err's message (e.g. the producer hit a problem), so
+ * that close discards the output. */
+void cd_sink_fail(cd_sink *sink, const cd_error *err);
+
+/* Commits (if nothing failed) and frees. On failure returns -1 with the first
+ * error in err and no output left behind. NULL sink: returns 0. */
+int cd_sink_close(cd_sink *sink, cd_error *err);
+
+/* Discards the output and frees. */
+void cd_sink_abandon(cd_sink *sink);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
