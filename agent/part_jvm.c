@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "jni_util.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
 
@@ -110,44 +111,30 @@ static void add_argument(cJSON *array, const char *arg, int redact)
 /* RuntimeMXBean.getInputArguments() through JNI. Allocates Java objects. */
 static int input_arguments_from_mxbean(JNIEnv *jni, cJSON *array, int redact)
 {
-    int rc = -1;
-    if ((*jni)->PushLocalFrame(jni, 32) != 0) {
-        cd_jni_clear_exception(jni);
+    cd_error err = {0};
+    if (cd_jni_frame_push(jni, 64, &err) != 0)
         return -1;
-    }
-    jclass factory = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
-    jmethodID get_bean =
-        factory ? (*jni)->GetStaticMethodID(jni, factory, "getRuntimeMXBean",
-                                            "()Ljava/lang/management/RuntimeMXBean;")
-                : NULL;
-    jobject bean = get_bean ? (*jni)->CallStaticObjectMethod(jni, factory, get_bean) : NULL;
-    jclass bean_class = bean ? (*jni)->FindClass(jni, "java/lang/management/RuntimeMXBean") : NULL;
-    jmethodID get_args = bean_class ? (*jni)->GetMethodID(jni, bean_class, "getInputArguments",
-                                                          "()Ljava/util/List;")
-                                    : NULL;
-    jobject list = get_args ? (*jni)->CallObjectMethod(jni, bean, get_args) : NULL;
-    jclass list_class = list ? (*jni)->FindClass(jni, "java/util/List") : NULL;
-    jmethodID to_array =
-        list_class ? (*jni)->GetMethodID(jni, list_class, "toArray", "()[Ljava/lang/Object;")
-                   : NULL;
-    jobjectArray args = to_array ? (jobjectArray)(*jni)->CallObjectMethod(jni, list, to_array)
-                                 : NULL;
-    if (args && !(*jni)->ExceptionCheck(jni)) {
-        jsize n = (*jni)->GetArrayLength(jni, args);
-        for (jsize i = 0; i < n; i++) {
-            jstring s = (jstring)(*jni)->GetObjectArrayElement(jni, args, i);
-            const char *utf = s ? (*jni)->GetStringUTFChars(jni, s, NULL) : NULL;
-            if (utf) {
-                add_argument(array, utf, redact);
-                (*jni)->ReleaseStringUTFChars(jni, s, utf);
-            }
-            if (s)
-                (*jni)->DeleteLocalRef(jni, s);
-        }
+    int rc = -1;
+    jobject bean = cd_jni_static_object(jni, "java/lang/management/ManagementFactory",
+                                        "getRuntimeMXBean",
+                                        "()Ljava/lang/management/RuntimeMXBean;", &err);
+    jobject list = bean ? cd_jni_object(jni, bean, "getInputArguments", "()Ljava/util/List;",
+                                        &err)
+                        : NULL;
+    jint n = list ? cd_jni_int(jni, list, "size", "()I", &err) : 0;
+    if (list && err.code == CD_OK) {
         rc = 0;
+        for (jint i = 0; i < n && rc == 0; i++) {
+            char *arg = cd_jni_string_call_index(jni, list, i, &err);
+            if (!arg) {
+                rc = -1;
+                break;
+            }
+            add_argument(array, arg, redact);
+            free(arg);
+        }
     }
-    cd_jni_clear_exception(jni);
-    (*jni)->PopLocalFrame(jni, NULL);
+    cd_jni_frame_pop(jni);
     return rc;
 }
 

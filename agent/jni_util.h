@@ -1,0 +1,53 @@
+/*
+ * Calling Java from the agent, safely.
+ *
+ * Parts that read java.lang.management MXBeans (lock information after a late
+ * attach, memory pools, GC counters) go through these helpers, which look the
+ * class and method up, make the call, and turn a pending Java exception into a
+ * cd_error ("java.lang.OutOfMemoryError: Java heap space") instead of leaving
+ * it behind. Every function here allocates Java objects or may: none may be
+ * used when cd_part_ctx.java_heap_exhausted is set, and none in heap callbacks.
+ *
+ * Local references: callers wrap a batch of calls in PushLocalFrame/PopLocalFrame
+ * (cd_jni_frame_push/pop) so that a long loop cannot exhaust the local table.
+ */
+#ifndef CARBONDUMP_AGENT_JNI_UTIL_H
+#define CARBONDUMP_AGENT_JNI_UTIL_H
+
+#include <jni.h>
+
+#include "carbondump/error.h"
+
+/* Describes and clears a pending exception into err; returns -1 if there was
+ * one, 0 if not. */
+int cd_jni_check(JNIEnv *jni, const char *what, cd_error *err);
+
+int cd_jni_frame_push(JNIEnv *jni, jint capacity, cd_error *err);
+void cd_jni_frame_pop(JNIEnv *jni);
+
+/* Static method returning an object; class_name in JNI form ("java/lang/Thread"). */
+jobject cd_jni_static_object(JNIEnv *jni, const char *class_name, const char *method,
+                             const char *signature, cd_error *err, ...);
+
+/* Instance methods, resolved on the object's class. NULL / 0 with err on failure. */
+jobject cd_jni_object(JNIEnv *jni, jobject target, const char *method, const char *signature,
+                      cd_error *err, ...);
+jlong cd_jni_long(JNIEnv *jni, jobject target, const char *method, const char *signature,
+                  cd_error *err, ...);
+jint cd_jni_int(JNIEnv *jni, jobject target, const char *method, const char *signature,
+                cd_error *err, ...);
+jboolean cd_jni_boolean(JNIEnv *jni, jobject target, const char *method, const char *signature,
+                        cd_error *err, ...);
+
+/* A malloc'd UTF-8 (modified UTF-8) copy of a Java string; NULL for null. */
+char *cd_jni_utf(JNIEnv *jni, jstring string);
+
+/* A malloc'd copy of String.valueOf(target.method()) for a no-argument method
+ * returning an object (e.g. "getName", "()Ljava/lang/String;"). */
+char *cd_jni_string_call(JNIEnv *jni, jobject target, const char *method, const char *signature,
+                         cd_error *err);
+
+/* A malloc'd copy of the String at index in a java.util.List of Strings. */
+char *cd_jni_string_call_index(JNIEnv *jni, jobject list, jint index, cd_error *err);
+
+#endif
