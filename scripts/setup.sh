@@ -8,7 +8,7 @@ packages=(
   openjdk-17-jdk-headless
   libzip-dev zlib1g-dev libcjson-dev libssl-dev libcmocka-dev
   libh2-java visualvm
-  unzip zip coreutils procps
+  unzip zip coreutils procps util-linux python3
 )
 
 missing=()
