@@ -9,14 +9,18 @@
  *   load, Agent_OnAttach returns 7
  *     JDK 17 and 25: "0\nreturn code: 7\n"
  *   load, library does not exist
- *     JDK 17: "-1\n<lib> was not loaded.\n<lib>: cannot open shared object file: No such file or directory\n"
- *     JDK 25: "0\n<lib> was not loaded.\n<lib>: cannot open shared object file: No such file or directory\n"
+ *     JDK 17: "-1\n<lib> was not loaded.\n"
+ *             "<lib>: cannot open shared object file: No such file or directory\n"
+ *     JDK 25: "0\n<lib> was not loaded.\n"
+ *             "<lib>: cannot open shared object file: No such file or directory\n"
  *   load, a shared library without Agent_OnAttach
  *     JDK 17: "-1\nAgent_OnAttach is not available in <lib>\n"
  *     JDK 25: "0\nAgent_OnAttach is not available in <lib>\n"
  *   load, JVM started with -XX:-EnableDynamicAgentLoading
- *     JDK 17: "-1\nDynamic agent loading is not enabled. Use -XX:+EnableDynamicAgentLoading to launch target VM."
- *     JDK 25: "0\nDynamic agent loading is not enabled. Use -XX:+EnableDynamicAgentLoading to launch target VM.\n"
+ *     JDK 17: "-1\nDynamic agent loading is not enabled. "
+ *             "Use -XX:+EnableDynamicAgentLoading to launch target VM."   (no newline)
+ *     JDK 25: "0\nDynamic agent loading is not enabled. "
+ *             "Use -XX:+EnableDynamicAgentLoading to launch target VM.\n"
  *   properties
  *     both: "0\n#<date>\n<key>=<value>\n..." (java.util.Properties.store format)
  *   threaddump
@@ -34,7 +38,8 @@
  *     JDK 25: "0\n2 streaming"   (protocol 2 available; protocol 1 keeps working)
  *   a command over 16 bytes or an argument over 1024 bytes
  *     both: the connection is closed with no reply at all
- *   JDK 8 (not installed here; from its sources): "0\n<N>\n" for a load that ran.
+ *   JDK 8 (not installed here; as DESIGN.md section 9 records): "0\n<N>\n" for a load
+ *     that ran.
  *
  * So the status of a load reply means nothing on JDK 21+, and "return code: N" is
  * Agent_OnAttach's own result. With -XX:+DisableAttachMechanism the JVM ignores the
@@ -61,7 +66,7 @@
 #include "carbondump/fsutil.h"
 
 /* The request never exceeds: "1\0" + command + NUL + 3 * (argument + NUL). */
-#define REQUEST_MAX_BYTES                                                                      \
+#define REQUEST_MAX_BYTES                                                                          \
     (2 + CD_ATTACH_COMMAND_MAX_BYTES + 1 + CD_ATTACH_MAX_ARGS * (CD_ATTACH_ARG_MAX_BYTES + 1))
 
 /* How long to wait between looks for the socket: short at first (a healthy JVM
@@ -180,8 +185,8 @@ int cd_creds_enter(const cd_target *t, cd_creds *creds, cd_error *err)
     if (euid != 0) {
         if (euid != t->uid)
             return cd_target_fail_foreign_user(t->pid, t->uid, err);
-        /* Same user, other group: only root could switch the group. JDK 17 and later
-         * accept the peer anyway; older ones may close the connection unanswered. */
+        /* Same user, other group: only root could switch the group. Carry on; if the
+         * JVM refuses the peer it closes the connection, which is reported then. */
         return 0;
     }
     creds->saved_euid = euid;
@@ -285,8 +290,7 @@ void cd_attach_reply_free(cd_attach_reply *reply)
 
 /* Failure to load the library at all: dlopen's own words follow "<lib> was not
  * loaded." on the next line. */
-static int fail_library_not_loaded(const char *text, size_t len, const char *marker,
-                                   cd_error *err)
+static int fail_library_not_loaded(const char *text, size_t len, const char *marker, cd_error *err)
 {
     char quoted[QUOTED_TEXT_MAX + 8];
     const char *dl_error = marker + strlen(" was not loaded.");
@@ -385,37 +389,57 @@ static int listener_socket_present(const cd_target *t, const char *path, cd_erro
     return 1;
 }
 
-/* Creates the trigger file the JVM looks for on SIGQUIT, in its working directory or,
- * when that is not writable for its user, in its /tmp. Returns 0 and the path in
- * trigger (empty when a trigger was already there and is not ours to remove). */
-static int create_trigger(const cd_target *t, char *trigger, size_t triggerlen, cd_error *err)
+/* The trigger file the JVM looks for on SIGQUIT. The directory is held open so that
+ * the file can be removed even after the process has gone and /proc/<pid>/cwd with it. */
+typedef struct trigger_file {
+    int dir_fd; /* -1 when there is nothing of ours to remove */
+    char name[32];
+} trigger_file;
+
+/* Creates the trigger in the JVM's working directory or, when that is not writable
+ * for its user, in its /tmp. A trigger already there (another tool attaching at the
+ * same moment) serves as well, and is left for its owner to remove. */
+static int create_trigger(const cd_target *t, trigger_file *trigger, cd_error *err)
 {
-    char candidates[2][128];
-    snprintf(candidates[0], sizeof candidates[0], "/proc/%d/cwd/.attach_pid%d", (int)t->pid,
-             (int)t->nspid);
-    snprintf(candidates[1], sizeof candidates[1], "%s/tmp/.attach_pid%d", t->root, (int)t->nspid);
-    int first_errno = 0;
+    char dirs[2][96];
+    snprintf(dirs[0], sizeof dirs[0], "/proc/%d/cwd", (int)t->pid);
+    snprintf(dirs[1], sizeof dirs[1], "%s/tmp", t->root);
+    snprintf(trigger->name, sizeof trigger->name, ".attach_pid%d", (int)t->nspid);
+    trigger->dir_fd = -1;
+    int errors[2] = {0, 0};
     for (int i = 0; i < 2; i++) {
-        int fd = open(candidates[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int dir_fd = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0) {
+            errors[i] = errno;
+            continue;
+        }
+        int fd = openat(dir_fd, trigger->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        0600);
         if (fd >= 0) {
             close(fd);
-            snprintf(trigger, triggerlen, "%s", candidates[i]);
+            trigger->dir_fd = dir_fd;
             return 0;
         }
-        if (errno == EEXIST) {
-            trigger[0] = '\0';
+        errors[i] = errno;
+        close(dir_fd);
+        if (errors[i] == EEXIST)
             return 0;
-        }
-        if (i == 0)
-            first_errno = errno;
     }
-    int last_errno = errno;
-    if (last_errno == ENOENT && !cd_target_alive(t->pid))
+    if (!cd_target_alive(t->pid))
         return cd_fail(err, CD_ERR_NOENT, "pid %d exited while carbondump was attaching to it",
                        (int)t->pid);
-    return cd_fail_errno(err, CD_ERR_PERM, last_errno,
-                         "cannot create the attach trigger file %s (%s) nor %s", candidates[0],
-                         strerror(first_errno), candidates[1]);
+    return cd_fail_errno(err, CD_ERR_PERM, errors[1],
+                         "cannot create the attach trigger file %s/%s (%s) nor %s/%s", dirs[0],
+                         trigger->name, strerror(errors[0]), dirs[1], trigger->name);
+}
+
+static void remove_trigger(trigger_file *trigger)
+{
+    if (trigger->dir_fd < 0)
+        return;
+    unlinkat(trigger->dir_fd, trigger->name, 0);
+    close(trigger->dir_fd);
+    trigger->dir_fd = -1;
 }
 
 /* Asks the JVM to start its attach listener and waits for its socket until the
@@ -440,8 +464,8 @@ static int start_listener(const cd_target *t, const char *socket_path, uint64_t 
                        "terminate it",
                        (int)t->pid);
 
-    char trigger[128];
-    if (create_trigger(t, trigger, sizeof trigger, err) != 0)
+    trigger_file trigger;
+    if (create_trigger(t, &trigger, err) != 0)
         return -1;
     int rc = -1;
     int resent = 0;
@@ -484,8 +508,7 @@ static int start_listener(const cd_target *t, const char *socket_path, uint64_t 
         delay_ms = delay_ms * 2 > LISTENER_POLL_MAX_MS ? LISTENER_POLL_MAX_MS : delay_ms * 2;
     }
 out:
-    if (trigger[0])
-        unlink(trigger);
+    remove_trigger(&trigger);
     return rc;
 }
 
@@ -525,8 +548,8 @@ static int connect_listener(const cd_target *t, const char *socket_path, uint64_
                            "(a socket left behind by an earlier process?)",
                            socket_path, (int)t->pid);
         if (e == ENOENT && !cd_target_alive(t->pid))
-            return cd_fail(err, CD_ERR_NOENT,
-                           "pid %d exited while carbondump was attaching to it", (int)t->pid);
+            return cd_fail(err, CD_ERR_NOENT, "pid %d exited while carbondump was attaching to it",
+                           (int)t->pid);
         return cd_fail_errno(err, CD_ERR_IO, e, "cannot connect to %s", socket_path);
     }
     *fd_out = fd;
@@ -591,8 +614,8 @@ static int receive_reply(const cd_target *t, int fd, const char *command, int ti
             if (cap >= CD_ATTACH_REPLY_MAX_BYTES) {
                 free(data);
                 return cd_fail(err, CD_ERR_IO,
-                               "pid %d answered '%s' with more than %u MiB; giving up",
-                               (int)t->pid, command, CD_ATTACH_REPLY_MAX_BYTES >> 20);
+                               "pid %d answered '%s' with more than %u MiB; giving up", (int)t->pid,
+                               command, CD_ATTACH_REPLY_MAX_BYTES >> 20);
             }
             char *grown = realloc(data, cap * 2);
             if (!grown) {
@@ -617,8 +640,9 @@ static int receive_reply(const cd_target *t, int fd, const char *command, int ti
                 char limit[32];
                 free(data);
                 format_seconds(timeout_ms, limit, sizeof limit);
-                return cd_fail(err, CD_ERR_TIMEOUT, "pid %d did not finish answering '%s' within %s",
-                               (int)t->pid, command, limit);
+                return cd_fail(err, CD_ERR_TIMEOUT,
+                               "pid %d did not finish answering '%s' within %s", (int)t->pid,
+                               command, limit);
             }
             continue;
         }
@@ -632,13 +656,12 @@ static int receive_reply(const cd_target *t, int fd, const char *command, int ti
     return 0;
 }
 
-int cd_attach_execute(const cd_target *t, const char *command, const char *const args[],
-                      int nargs, int timeout_ms, cd_attach_reply *reply, cd_error *err)
+int cd_attach_execute(const cd_target *t, const char *command, const char *const args[], int nargs,
+                      int timeout_ms, cd_attach_reply *reply, cd_error *err)
 {
     memset(reply, 0, sizeof *reply);
     if (timeout_ms <= 0)
-        return cd_fail(err, CD_ERR_USAGE, "attach timeout must be positive, not %d ms",
-                       timeout_ms);
+        return cd_fail(err, CD_ERR_USAGE, "attach timeout must be positive, not %d ms", timeout_ms);
     char request[REQUEST_MAX_BYTES];
     size_t request_len;
     if (cd_attach_encode_request(command, args, nargs, request, sizeof request, &request_len,
@@ -686,8 +709,7 @@ int cd_attach_execute(const cd_target *t, const char *command, const char *const
     rc = cd_attach_parse_reply(data, len, reply, err);
     free(data);
     if (rc != 0)
-        return cd_error_wrap(err, "pid %d answered '%s' with something else", (int)t->pid,
-                             command);
+        return cd_error_wrap(err, "pid %d answered '%s' with something else", (int)t->pid, command);
     return 0;
 }
 

@@ -60,9 +60,9 @@ void cd_creds_leave(cd_creds *creds);
 /* ---------------------------------------------------------------- requests */
 
 typedef struct cd_attach_reply {
-    int status;  /* the number on the first line of the reply */
-    char *text;  /* everything after it, NUL-terminated; owned by the reply */
-    size_t len;  /* bytes in text, not counting the terminator */
+    int status; /* the number on the first line of the reply */
+    char *text; /* everything after it, NUL-terminated; owned by the reply */
+    size_t len; /* bytes in text, not counting the terminator */
 } cd_attach_reply;
 
 void cd_attach_reply_free(cd_attach_reply *reply);
@@ -71,8 +71,8 @@ void cd_attach_reply_free(cd_attach_reply *reply);
  * protocol-1 request and reads the whole reply, all within timeout_ms. Missing
  * arguments (nargs < 3, or NULL entries) are sent as empty strings. Returns 0 when
  * the JVM answered, whatever the status in *reply; -1 with err otherwise. */
-int cd_attach_execute(const cd_target *t, const char *command, const char *const args[],
-                      int nargs, int timeout_ms, cd_attach_reply *reply, cd_error *err);
+int cd_attach_execute(const cd_target *t, const char *command, const char *const args[], int nargs,
+                      int timeout_ms, cd_attach_reply *reply, cd_error *err);
 
 /* Loads a JVMTI agent: "load <path> true <options>". agent_path is absolute and as
  * the target sees it (inside its mount namespace). Returns 0 when Agent_OnAttach

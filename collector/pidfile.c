@@ -39,6 +39,15 @@ static void quote_bytes(const char *data, size_t len, char *out, size_t outlen)
         snprintf(out + used, outlen - used, "...");
 }
 
+/* Length of the word at data: up to the next white space or NUL. */
+static size_t word_length(const char *data, size_t len)
+{
+    size_t n = 0;
+    while (n < len && data[n] != '\0' && !is_space(data[n]))
+        n++;
+    return n;
+}
+
 int cd_pidfile_parse(const char *data, size_t len, pid_t *pid, cd_error *err)
 {
     char quoted[QUOTE_MAX_BYTES * 4 + 8];
@@ -60,7 +69,7 @@ int cd_pidfile_parse(const char *data, size_t len, pid_t *pid, cd_error *err)
         return cd_fail(err, CD_ERR_USAGE, "pid file holds a negative process id: %s", quoted);
     }
     if (data[i] < '0' || data[i] > '9') {
-        quote_bytes(data + i, len - i, quoted, sizeof quoted);
+        quote_bytes(data + i, word_length(data + i, len - i), quoted, sizeof quoted);
         return cd_fail(err, CD_ERR_USAGE, "pid file does not start with a process id: \"%s\"",
                        quoted);
     }
@@ -84,7 +93,7 @@ int cd_pidfile_parse(const char *data, size_t len, pid_t *pid, cd_error *err)
 
     for (size_t end = i; end < len; end++) {
         if (data[end] != '\0' && !is_space(data[end])) {
-            quote_bytes(data + end, len - end, quoted, sizeof quoted);
+            quote_bytes(data + end, word_length(data + end, len - end), quoted, sizeof quoted);
             return cd_fail(err, CD_ERR_USAGE,
                            "pid file has unexpected text after process id %lld: \"%s\"", value,
                            quoted);
@@ -106,8 +115,7 @@ int cd_pidfile_read(const char *carbon_home, pid_t *pid, cd_error *err)
         if (err && err->code == CD_ERR_NOENT) {
             struct stat st;
             if (stat(carbon_home, &st) != 0 || !S_ISDIR(st.st_mode))
-                return cd_fail(err, CD_ERR_NOENT, "CARBON_HOME %s is not a directory",
-                               carbon_home);
+                return cd_fail(err, CD_ERR_NOENT, "CARBON_HOME %s is not a directory", carbon_home);
             return cd_fail(err, CD_ERR_NOENT,
                            "no %s in %s: the server is not running, or it was started without "
                            "one; give the process id with --pid",

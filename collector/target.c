@@ -33,8 +33,8 @@ static void proc_path(char *out, size_t outlen, pid_t pid, const char *entry)
 
 /* Reads /proc/<pid>/<entry> whole; err->code is CD_ERR_NOENT when the process is
  * gone and CD_ERR_PERM when /proc hides the entry from us. */
-static int read_proc_entry(pid_t pid, const char *entry, size_t max_bytes, char **data,
-                           size_t *len, cd_error *err)
+static int read_proc_entry(pid_t pid, const char *entry, size_t max_bytes, char **data, size_t *len,
+                           cd_error *err)
 {
     char path[64];
     proc_path(path, sizeof path, pid, entry);
@@ -42,11 +42,11 @@ static int read_proc_entry(pid_t pid, const char *entry, size_t max_bytes, char 
 }
 
 typedef struct proc_status {
-    char state;          /* 'R', 'S', 'Z', ... */
-    pid_t tgid;          /* the process a thread id belongs to */
+    char state; /* 'R', 'S', 'Z', ... */
+    pid_t tgid; /* the process a thread id belongs to */
     uid_t euid;
     gid_t egid;
-    pid_t nspid;         /* innermost pid namespace; the host pid on kernels without NSpid */
+    pid_t nspid; /* innermost pid namespace; the host pid on kernels without NSpid */
     unsigned long long caught_signals; /* SigCgt: bit n-1 set when signal n has a handler */
     int has_state, has_tgid, has_uid, has_gid, has_caught;
 } proc_status;
@@ -288,8 +288,8 @@ int cd_target_inspect(pid_t pid, cd_target *t, cd_error *err)
     char *maps;
     if (read_proc_entry(pid, "maps", MAPS_MAX_BYTES, &maps, NULL, err) != 0) {
         if (err && err->code == CD_ERR_NOENT)
-            return cd_fail(err, CD_ERR_NOENT, "pid %d (%s) exited while being inspected",
-                           (int)pid, name);
+            return cd_fail(err, CD_ERR_NOENT, "pid %d (%s) exited while being inspected", (int)pid,
+                           name);
         if (err && err->code == CD_ERR_PERM && geteuid() != 0 && geteuid() != t->uid)
             return cd_target_fail_foreign_user(pid, t->uid, err);
         /* /proc lets a process see another only when user and group both match. */
@@ -364,9 +364,20 @@ typedef void (*option_visitor)(const char *option, void *ctx);
 static int takes_separate_value(const char *arg)
 {
     static const char *const with_value[] = {
-        "-cp", "-classpath", "--class-path", "-p", "--module-path", "--upgrade-module-path",
-        "--add-modules", "--limit-modules", "--add-reads", "--add-exports", "--add-opens",
-        "--patch-module", "--enable-native-access", "--source",
+        "-cp",
+        "-classpath",
+        "--class-path",
+        "-p",
+        "--module-path",
+        "--upgrade-module-path",
+        "--add-modules",
+        "--limit-modules",
+        "--add-reads",
+        "--add-exports",
+        "--add-opens",
+        "--patch-module",
+        "--enable-native-access",
+        "--source",
     };
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(arg, with_value[i]) == 0)

@@ -25,14 +25,14 @@
 #include "carbondump/error.h"
 
 typedef struct cd_target {
-    pid_t pid;             /* host pid */
-    pid_t nspid;           /* pid inside the target's pid namespace (last NSpid: field) */
-    uid_t uid;             /* the target's effective uid */
-    gid_t gid;             /* the target's effective gid */
-    char root[64];         /* "/proc/<pid>/root": the target's file system as seen from here */
-    int same_mount_ns;     /* 1 when /proc/self/ns/mnt and /proc/<pid>/ns/mnt are the same */
-    char java_home[4096];  /* the JVM's java.home, derived from the libjvm.so mapping, as the
-                              target sees it ("" if unknown) */
+    pid_t pid;            /* host pid */
+    pid_t nspid;          /* pid inside the target's pid namespace (last NSpid: field) */
+    uid_t uid;            /* the target's effective uid */
+    gid_t gid;            /* the target's effective gid */
+    char root[64];        /* "/proc/<pid>/root": the target's file system as seen from here */
+    int same_mount_ns;    /* 1 when /proc/self/ns/mnt and /proc/<pid>/ns/mnt are the same */
+    char java_home[4096]; /* the JVM's java.home, derived from the libjvm.so mapping, as the
+                             target sees it ("" if unknown) */
 } cd_target;
 
 /* Fills t for a live HotSpot JVM with the given host pid. Returns 0, or -1 with
