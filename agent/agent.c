@@ -140,7 +140,9 @@ static const char *outcome_name(int rc)
     return rc == 0 ? "ok" : rc == CD_PART_SKIPPED ? "skipped" : "failed";
 }
 
-static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request)
+/* Runs the request's parts in section order and writes agent-result.json. */
+static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
+                      int java_heap_exhausted)
 {
     cJSON *root = result_new(request->id);
     if (!root)
@@ -150,8 +152,11 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request)
     cJSON_AddStringToObject(root, "loaded_at", agent->loaded_at_startup ? "startup" : "attach");
     cJSON *parts = cJSON_AddObjectToObject(root, "parts");
 
-    cd_part_ctx ctx = {
-        .agent = agent, .jvmti = agent->jvmti, .jni = jni, .request = request};
+    cd_part_ctx ctx = {.agent = agent,
+                       .jvmti = agent->jvmti,
+                       .jni = jni,
+                       .request = request,
+                       .java_heap_exhausted = java_heap_exhausted};
     int all_ok = 1;
     for (int s = 0; s < CD_SECTION_COUNT; s++) {
         if (!(request->parts & CD_SECTION_BIT(s)))
@@ -179,18 +184,21 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request)
     cJSON_Delete(root);
 }
 
-static void JNICALL request_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+void cd_agent_run_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
+                          int java_heap_exhausted)
 {
-    cd_request *request = arg;
-    cd_agent *agent = &agent_state;
-    (*jvmti)->RawMonitorEnter(jvmti, agent->request_lock);
-    run_parts(agent, jni, request);
-    (*jvmti)->RawMonitorExit(jvmti, agent->request_lock);
-    free(request);
+    (*agent->jvmti)->RawMonitorEnter(agent->jvmti, agent->request_lock);
+    run_parts(agent, jni, request, java_heap_exhausted);
+    (*agent->jvmti)->RawMonitorExit(agent->jvmti, agent->request_lock);
 }
 
-/* A java.lang.Thread object to run an agent thread on (RunAgentThread needs one). */
-static jthread new_thread_object(JNIEnv *jni, const char *name, cd_error *err)
+static void JNICALL request_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+{
+    cd_agent_run_request(&agent_state, jni, arg, 0);
+    free(arg);
+}
+
+jthread cd_agent_new_thread(JNIEnv *jni, const char *name, cd_error *err)
 {
     jclass thread_class = (*jni)->FindClass(jni, "java/lang/Thread");
     jmethodID init = thread_class
@@ -224,7 +232,7 @@ int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *reque
     *copy = *request;
     char name[96];
     snprintf(name, sizeof name, "carbondump request%s%s", request->id[0] ? " " : "", request->id);
-    jthread thread = new_thread_object(jni, name, err);
+    jthread thread = cd_agent_new_thread(jni, name, err);
     if (!thread) {
         free(copy);
         return -1;

@@ -67,6 +67,16 @@ cd_agent *cd_agent_get(JavaVM *vm, int at_startup, cd_error *err);
 int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
                            cd_error *err);
 
+/* Runs request's parts now, on the calling thread, one request at a time, and
+ * writes agent-result.json into request->dir. With java_heap_exhausted, parts
+ * that need Java allocation are skipped. */
+void cd_agent_run_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
+                          int java_heap_exhausted);
+
+/* A java.lang.Thread object to run an agent thread on (RunAgentThread needs one).
+ * Allocates a Java object. */
+jthread cd_agent_new_thread(JNIEnv *jni, const char *name, cd_error *err);
+
 /* Writes agent-result.json into dir, recording a request that failed before
  * any part ran (e.g. bad options). Best effort. */
 void cd_agent_write_failure(const char *dir, const char *id, const cd_error *err);

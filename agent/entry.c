@@ -4,7 +4,7 @@
  *
  *  - Agent_OnLoad (-agentpath at start-up) sets up the JVMTI environment while
  *    the start-up-only capabilities (owned and contended monitor information)
- *    can still be had.
+ *    can still be had, and arms the start-up triggers (startup.c).
  *  - Agent_OnAttach (each dynamic load) is one request from the collector: the
  *    options are parsed strictly and the work starts on an agent thread, so the
  *    attach listener is released at once. Loading again, or attaching after
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "startup.h"
 
 /* Where the staging directory is named in options that failed to parse, so the
  * failure can still be written where the collector looks for it. */
@@ -44,16 +45,13 @@ static void dir_from_options(const char *options, char *dir, size_t dirlen)
 JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 {
     cd_error err = {0};
-    if (!cd_agent_get(vm, 1, &err)) {
+    cd_agent *agent = cd_agent_get(vm, 1, &err);
+    if (!agent) {
         fprintf(stderr, "carbondump: agent disabled: %s\n", err.message);
         return JNI_OK; /* never stop the JVM from starting */
     }
-    if (options && *options)
-        fprintf(stderr,
-                "carbondump: start-up options are not supported by this agent version "
-                "(ignored: %s); it stays loaded for on-demand requests\n",
-                options);
-    return JNI_OK;
+    cd_startup_configure(agent, options);
+    return JNI_OK; /* bad options leave the agent inert, never the JVM unstarted */
 }
 
 JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)

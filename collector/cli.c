@@ -42,6 +42,8 @@ static const char usage_text[] =
     "  --agent PATH                the agent library (default: next to this program)\n"
     "  --control-file FILE         trigger an agent loaded at start-up through its\n"
     "                              control file instead of attaching\n"
+    "  --agent-output DIR          (used by the agent in start-up mode) bundle the JVM parts\n"
+    "                              the agent already wrote to DIR instead of attaching\n"
     "  -q, --quiet                 no progress output\n"
     "  -v, --verbose               more progress output\n"
     "  --version, -h, --help\n"
@@ -209,6 +211,13 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
             if (m < 0)
                 return -1;
             cli->control_file = v;
+        } else if ((m = OPTION("--agent-output", NULL, 1)) != 0) {
+            if (m < 0)
+                return -1;
+            if (v[0] != '/')
+                return cd_fail(err, CD_ERR_USAGE, "--agent-output: '%s' is not an absolute path",
+                               v);
+            cli->agent_output = v;
         } else if ((m = OPTION("--quiet", "-q", 0)) != 0) {
             cli->quiet = 1;
         } else if ((m = OPTION("--verbose", "-v", 0)) != 0) {
@@ -225,6 +234,8 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
 #undef OPTION
     }
 
+    if (cli->agent_output && cli->control_file)
+        return cd_fail(err, CD_ERR_USAGE, "--agent-output and --control-file cannot be used together");
     if (only && skip)
         return cd_fail(err, CD_ERR_USAGE, "--only and --skip cannot be used together");
     if (cli->quiet && cli->verbose)

@@ -28,6 +28,7 @@ typedef struct cd_cli {
     int timeout_s;
     const char *agent_path;
     const char *control_file;
+    const char *agent_output; /* internal: JVM parts already produced by the agent */
     int quiet;
     int verbose;
     int show_version;

@@ -199,6 +199,20 @@ out:
     return rc;
 }
 
+/* Start-up mode: the agent has produced its parts already and started this
+ * collector to bundle them with the host side; nothing to attach to. */
+static int adopt_agent_output(cd_run *run, cd_section_set parts)
+{
+    char result_path[PATH_MAX];
+    if (!realpath(run->cli->agent_output, run->agent_staging)) {
+        cd_run_settle(run, parts, CD_STATUS_FAILED, "the agent's output directory is gone");
+        return -1;
+    }
+    snprintf(result_path, sizeof result_path, "%s/agent-result.json", run->agent_staging);
+    record_agent_result(run, parts, result_path);
+    return 0;
+}
+
 int cd_jvm_side_run(cd_run *run)
 {
     const cd_cli *cli = run->cli;
@@ -219,6 +233,8 @@ int cd_jvm_side_run(cd_run *run)
     uint64_t started = cd_monotonic_ms();
     cd_error err = {0};
     char result_path[PATH_MAX];
+    if (cli->agent_output)
+        return adopt_agent_output(run, parts);
     if (load_agent(run, parts, result_path, sizeof result_path, &err) != 0) {
         cd_warn("%s", err.message);
         /* A failure the agent itself recorded (bad options) is more precise. */

@@ -6,6 +6,7 @@
 
 #include "carbondump/version.h"
 #include "cli.h"
+#include "control.h"
 #include "run.h"
 
 int main(int argc, char *argv[])
@@ -24,10 +25,7 @@ int main(int argc, char *argv[])
         printf("carbondump %s\n", CD_VERSION);
         return 0;
     }
-    if (cli.control_file) {
-        fprintf(stderr, "carbondump: --control-file: triggering an agent through its control "
-                        "file is not implemented in this version\n");
-        return 2;
-    }
+    if (cli.control_file)
+        return cd_control_run(&cli);
     return cd_run_main(&cli, argc, argv);
 }
