@@ -104,6 +104,8 @@ harness_start() {
   done
 }
 
-harness_stop() { # pid
-  kill "$1" 2>/dev/null; wait "$1" 2>/dev/null
+harness_stop() { # pid: SIGTERM, then SIGKILL after 5 s
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null
 }
