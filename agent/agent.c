@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "gc_events.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/version.h"
 
@@ -82,6 +83,7 @@ cd_agent *cd_agent_get(JavaVM *vm, int at_startup, cd_error *err)
     }
     add_capabilities(agent->jvmti);
     (*agent->jvmti)->GetCapabilities(agent->jvmti, &agent->capabilities);
+    cd_gc_events_start(agent, NULL); /* once per process; a failure is reported by the gc part */
     pthread_mutex_unlock(&agent_init_lock);
     return agent;
 }

@@ -55,6 +55,13 @@ cd_part_fn cd_agent_part(cd_section section);
 
 /* ---- parts (one file each) */
 int cd_part_jvm(cd_part_ctx *ctx, cd_error *err);
+int cd_part_threads(cd_part_ctx *ctx, cd_error *err);
+int cd_part_histogram(cd_part_ctx *ctx, cd_error *err);
+int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err);
+int cd_part_finalizer(cd_part_ctx *ctx, cd_error *err);
+int cd_part_classloaders(cd_part_ctx *ctx, cd_error *err);
+int cd_part_gc(cd_part_ctx *ctx, cd_error *err);
+int cd_part_flags(cd_part_ctx *ctx, cd_error *err);
 
 /* ---- runtime (agent.c) */
 

@@ -12,6 +12,10 @@
  *    the next one can be queued, and <control>.status tells how it went.
  *  - OutOfMemoryError (ResourceExhausted) produces a bundle on the failing
  *    thread, without allocating Java objects when the Java heap is what ran out.
+ *  - GC thrashing: a listener on GC pauses feeds the bucket of gc_thrash.h at
+ *    the safepoint and only wakes the watcher, which produces the bundle.
+ *  - Deadlocks: the watcher looks every deadlock-check seconds and produces a
+ *    bundle for each deadlock it has not reported yet.
  */
 #include "startup.h"
 
@@ -27,8 +31,11 @@
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
+#include "carbondump/gc_thrash.h"
 #include "carbondump/startup.h"
+#include "deadlock_watch.h"
 #include "events.h"
+#include "gc_events.h"
 #include "trigger.h"
 
 #define CONTROL_MAX_BYTES 65536
@@ -39,6 +46,9 @@ static volatile int watcher_stopping;
 
 /* The control file last refused, so that it is reported once, not every poll. */
 static struct stat refused_control;
+
+static cd_gc_thrash thrash_bucket;
+static int thrash_pending; /* set at a safepoint, taken by the watcher */
 
 /* ---------------------------------------------------------------- options */
 
@@ -218,20 +228,61 @@ static void check_control(cd_agent *agent, JNIEnv *jni)
 
 /* ---------------------------------------------------------------- watcher */
 
+/* Runs on the VM thread at a safepoint: arithmetic and a notify, nothing more. */
+static void on_gc_pause(const cd_gc_pause *pause, const cd_gc_counters *counters, void *context)
+{
+    if (!cd_gc_thrash_pause(&thrash_bucket, pause->start_mono_ns,
+                            pause->start_mono_ns + pause->duration_ns))
+        return;
+    jvmtiEnv *jvmti = context;
+    __atomic_store_n(&thrash_pending, 1, __ATOMIC_RELEASE);
+    (*jvmti)->RawMonitorEnter(jvmti, watcher_lock);
+    (*jvmti)->RawMonitorNotify(jvmti, watcher_lock);
+    (*jvmti)->RawMonitorExit(jvmti, watcher_lock);
+}
+
+static void automatic_bundle(cd_agent *agent, JNIEnv *jni, cd_trigger_kind kind,
+                             const char *what)
+{
+    cd_trigger_result outcome;
+    cd_trigger_bundle(agent, jni, kind, NULL, 0, 0, &outcome);
+    if (strcmp(outcome.status, "skipped") == 0)
+        fprintf(stderr, "carbondump: %s: no bundle: %s\n", what, outcome.reason);
+    else
+        fprintf(stderr, "carbondump: %s: bundle %s%s%s\n", what,
+                outcome.bundle[0] ? outcome.bundle : "not written", outcome.reason[0] ? ": " : "",
+                outcome.reason);
+}
+
+static void check_deadlocks(cd_agent *agent, JNIEnv *jni)
+{
+    cd_error err = {0};
+    int found = cd_deadlock_watch_check(jni, &err);
+    if (found > 0)
+        automatic_bundle(agent, jni, CD_TRIGGER_DEADLOCK, "Java-level deadlock");
+}
+
 static void JNICALL watcher_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 {
     cd_agent *agent = arg;
     const cd_startup_options *o = cd_trigger_options();
+    uint64_t next_deadlock_check = cd_monotonic_ms() + (uint64_t)o->deadlock_check_s * 1000;
     for (;;) {
         (*jvmti)->RawMonitorEnter(jvmti, watcher_lock);
-        if (!watcher_stopping)
+        if (!watcher_stopping && !__atomic_load_n(&thrash_pending, __ATOMIC_ACQUIRE))
             (*jvmti)->RawMonitorWait(jvmti, watcher_lock, o->poll_ms);
         int stopping = watcher_stopping;
         (*jvmti)->RawMonitorExit(jvmti, watcher_lock);
         if (stopping)
             return;
+        if (__atomic_exchange_n(&thrash_pending, 0, __ATOMIC_ACQ_REL))
+            automatic_bundle(agent, jni, CD_TRIGGER_GC_THRASH, "GC thrashing");
         if (o->control[0])
             check_control(agent, jni);
+        if (o->deadlock_check_s && cd_monotonic_ms() >= next_deadlock_check) {
+            check_deadlocks(agent, jni);
+            next_deadlock_check = cd_monotonic_ms() + (uint64_t)o->deadlock_check_s * 1000;
+        }
     }
 }
 
@@ -315,6 +366,12 @@ int cd_startup_configure(cd_agent *agent, const char *text)
     if (o.on_oom != CD_ON_OOM_OFF &&
         cd_events_hook_resource_exhausted(agent, on_resource_exhausted, &err) != 0)
         fprintf(stderr, "carbondump: no OutOfMemoryError trigger: %s\n", err.message);
+    if (o.gc_thrash_enabled) {
+        cd_gc_thrash_init(&thrash_bucket, (uint64_t)o.gc_thrash_threshold_ms, o.gc_thrash_weight);
+        if (cd_gc_events_start(agent, &err) != 0 ||
+            cd_gc_events_subscribe(on_gc_pause, agent->jvmti, &err) != 0)
+            fprintf(stderr, "carbondump: no GC-thrashing trigger: %s\n", err.message);
+    }
     if (!o.collector[0])
         fprintf(stderr,
                 "carbondump: no collector found beside the agent (collector=PATH); triggered "

@@ -1,0 +1,369 @@
+/*
+ * threads.json for a thread dump (thread_model.h; schema in docs/threads.md).
+ *
+ * Streamed thread by thread: the top-level members are printed by cJSON in
+ * two halves around the "threads" array, and each thread is one object
+ * printed and freed before the next, so memory does not grow with the number
+ * of threads. Frames refer to a "methods" table by number, which keeps a dump
+ * of thousands of threads small. Names go through cd_text_clean: the JSON is
+ * valid UTF-8 whatever the JVM hands over.
+ *
+ * Pure C: no JVM types, unit-tested in tests/unit/test_thread_format.c.
+ */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carbondump/fsutil.h"
+#include "thread_model.h"
+
+/* ---------------------------------------------------------------- JSON */
+
+static cJSON *add_clean_string(cJSON *object, const char *key, const char *text)
+{
+    if (cd_text_is_plain(text))
+        return cJSON_AddStringToObject(object, key, text);
+    char *clean = cd_text_clean(text, CD_TEXT_JSON);
+    cJSON *item = clean ? cJSON_AddStringToObject(object, key, clean) : NULL;
+    free(clean);
+    return item;
+}
+
+static void add_object_id(cJSON *object, const char *key, uint32_t id)
+{
+    char text[24];
+    snprintf(text, sizeof text, "0x%016" PRIx64, (uint64_t)id);
+    cJSON_AddStringToObject(object, key, text);
+}
+
+static cJSON *object_json(const cd_object *object)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_object_id(o, "id", object->id);
+    add_clean_string(o, "class", object->class_name ? object->class_name : "");
+    return o;
+}
+
+/* Every method the dump's frames run, numbered in order of first use: the
+ * JSON lists each once ("methods") and frames refer to it by number. */
+typedef struct method_index {
+    const cd_method **keys;
+    size_t *values;
+    size_t slots;
+    const cd_method **order;
+    size_t count;
+} method_index;
+
+static size_t method_slot(const method_index *index, const cd_method *m)
+{
+    uint64_t h = (uint64_t)(uintptr_t)m * 0x9E3779B97F4A7C15ull;
+    size_t s = (size_t)(h >> 20) & (index->slots - 1);
+    while (index->keys[s] && index->keys[s] != m)
+        s = (s + 1) & (index->slots - 1);
+    return s;
+}
+
+static int method_index_add_frames(method_index *index, const cd_frame *frames, int count)
+{
+    for (int i = 0; i < count; i++) {
+        size_t s = method_slot(index, frames[i].method);
+        if (index->keys[s])
+            continue;
+        if ((index->count + 1) * 2 > index->slots)
+            return -1; /* sized for the worst case below: cannot happen */
+        index->keys[s] = frames[i].method;
+        index->values[s] = index->count;
+        index->order[index->count++] = frames[i].method;
+    }
+    return 0;
+}
+
+static int method_index_build(method_index *index, const cd_thread_dump *dump)
+{
+    size_t frames = 0;
+    for (size_t i = 0; i < dump->count; i++)
+        frames +=
+            (size_t)dump->threads[i].frame_count + (size_t)dump->threads[i].virtual_frame_count;
+    index->slots = 16;
+    while (index->slots < frames * 2 + 2)
+        index->slots *= 2;
+    index->keys = calloc(index->slots, sizeof *index->keys);
+    index->values = malloc(index->slots * sizeof *index->values);
+    index->order = malloc((frames + 1) * sizeof *index->order);
+    index->count = 0;
+    if (!index->keys || !index->values || !index->order)
+        return -1;
+    for (size_t i = 0; i < dump->count; i++) {
+        const cd_thread *t = &dump->threads[i];
+        if (method_index_add_frames(index, t->frames, t->frame_count) != 0 ||
+            method_index_add_frames(index, t->virtual_frames, t->virtual_frame_count) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void method_index_free(method_index *index)
+{
+    free(index->keys);
+    free(index->values);
+    free(index->order);
+}
+
+static cJSON *methods_json(const method_index *index)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array && i < index->count; i++) {
+        const cd_method *m = index->order[i];
+        cJSON *o = cJSON_CreateObject();
+        add_clean_string(o, "class", m->class_name);
+        add_clean_string(o, "method", m->method_name);
+        if (m->module)
+            add_clean_string(o, "module", m->module);
+        if (m->source_file)
+            add_clean_string(o, "file", m->source_file);
+        cJSON_AddBoolToObject(o, "native", m->is_native);
+        cJSON_AddItemToArray(array, o);
+    }
+    return array;
+}
+
+/* [[method number, line or null], ...] */
+static cJSON *frames_json(const method_index *index, const cd_frame *frames, int count)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (int i = 0; array && i < count; i++) {
+        cJSON *f = cJSON_CreateArray();
+        cJSON_AddItemToArray(
+            f, cJSON_CreateNumber((double)index->values[method_slot(index, frames[i].method)]));
+        cJSON_AddItemToArray(f, frames[i].line >= 0 ? cJSON_CreateNumber(frames[i].line)
+                                                    : cJSON_CreateNull());
+        cJSON_AddItemToArray(array, f);
+    }
+    return array;
+}
+
+static const char *lock_action_word(cd_lock_action action)
+{
+    switch (action) {
+    case CD_LOCK_LOCKED: return "locked";
+    case CD_LOCK_WAITING_TO_LOCK: return "waiting to lock";
+    case CD_LOCK_WAITING_ON: return "waiting on";
+    case CD_LOCK_WAITING_TO_RELOCK: return "waiting to re-lock in wait()";
+    case CD_LOCK_PARKING: return "parking to wait for";
+    case CD_LOCK_WAITING_ON_UNKNOWN: return "waiting on unknown object";
+    }
+    return "?";
+}
+
+static const char *state_word(cd_thread_state state)
+{
+    switch (state) {
+    case CD_THREAD_NEW: return "NEW";
+    case CD_THREAD_RUNNABLE: return "RUNNABLE";
+    case CD_THREAD_BLOCKED: return "BLOCKED";
+    case CD_THREAD_WAITING: return "WAITING";
+    case CD_THREAD_TIMED_WAITING: return "TIMED_WAITING";
+    case CD_THREAD_TERMINATED: return "TERMINATED";
+    }
+    return "UNKNOWN";
+}
+
+static cJSON *thread_json(const method_index *index, const cd_thread *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    add_clean_string(o, "name", t->name);
+    cJSON_AddNumberToObject(o, "java_id", (double)t->java_id);
+    cJSON_AddBoolToObject(o, "daemon", t->daemon);
+    cJSON_AddNumberToObject(o, "priority", t->priority);
+    if (t->os_priority != INT32_MIN)
+        cJSON_AddNumberToObject(o, "os_priority", t->os_priority);
+    if (t->cpu_ns >= 0)
+        cJSON_AddNumberToObject(o, "cpu_ns", (double)t->cpu_ns);
+    if (t->elapsed_ms >= 0)
+        cJSON_AddNumberToObject(o, "elapsed_ms", (double)t->elapsed_ms);
+    if (t->vm_thread) {
+        char text[24];
+        snprintf(text, sizeof text, "0x%016" PRIx64, t->vm_thread);
+        cJSON_AddStringToObject(o, "vm_thread", text);
+    }
+    if (t->nid >= 0)
+        cJSON_AddNumberToObject(o, "nid", (double)t->nid);
+    if (t->os_state)
+        cJSON_AddStringToObject(o, "os_state", t->os_state);
+    cJSON_AddStringToObject(o, "state", state_word(t->state));
+    cJSON_AddStringToObject(o, "state_line", cd_thread_state_text(t->state, t->detail));
+    cJSON_AddBoolToObject(o, "in_native", t->in_native);
+    cJSON_AddItemToObject(o, "frames", frames_json(index, t->frames, t->frame_count));
+    if (t->frames_omitted > 0)
+        cJSON_AddNumberToObject(o, "frames_omitted", t->frames_omitted);
+    cJSON *locks = cJSON_AddArrayToObject(o, "locks");
+    for (int i = 0; i < t->lock_count; i++) {
+        const cd_frame_lock *l = &t->locks[i];
+        cJSON *item = l->action == CD_LOCK_WAITING_ON_UNKNOWN ? cJSON_CreateObject()
+                                                              : object_json(&l->object);
+        cJSON_AddNumberToObject(item, "depth", l->depth);
+        cJSON_AddStringToObject(item, "action", lock_action_word(l->action));
+        cJSON_AddItemToArray(locks, item);
+    }
+    if (t->synchronizers_known) {
+        cJSON *syncs = cJSON_AddArrayToObject(o, "ownable_synchronizers");
+        for (int i = 0; i < t->synchronizer_count; i++)
+            cJSON_AddItemToArray(syncs, object_json(&t->synchronizers[i]));
+    } else {
+        cJSON_AddNullToObject(o, "ownable_synchronizers");
+    }
+    if (t->wait_kind != CD_WAIT_NONE) {
+        cJSON *w = object_json(&t->waiting_for);
+        cJSON_AddStringToObject(
+            w, "kind", t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
+        if (t->waiting_for_owner >= 0)
+            cJSON_AddNumberToObject(w, "owner_java_id", (double)t->waiting_for_owner);
+        cJSON_AddItemToObject(o, "waiting_for", w);
+    }
+    if (t->carried_virtual_id >= 0) {
+        cJSON *v = cJSON_AddObjectToObject(o, "mounted_virtual_thread");
+        cJSON_AddNumberToObject(v, "java_id", (double)t->carried_virtual_id);
+        if (t->virtual_frames_known)
+            cJSON_AddItemToObject(v, "frames",
+                                  frames_json(index, t->virtual_frames, t->virtual_frame_count));
+        else
+            cJSON_AddNullToObject(v, "frames");
+    }
+    return o;
+}
+
+static cJSON *deadlocks_json(const cd_thread_dump *dump)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t d = 0; array && d < dump->deadlock_count; d++) {
+        const cd_deadlock *cycle = &dump->deadlocks[d];
+        cJSON *entry = cJSON_CreateObject();
+        cJSON *members = cJSON_AddArrayToObject(entry, "threads");
+        for (size_t i = 0; i < cycle->count; i++) {
+            const cd_thread *t = &dump->threads[cycle->threads[i]];
+            const cd_thread *next = &dump->threads[cycle->threads[(i + 1) % cycle->count]];
+            cJSON *m = cJSON_CreateObject();
+            add_clean_string(m, "name", t->name);
+            cJSON_AddNumberToObject(m, "java_id", (double)t->java_id);
+            cJSON *w = object_json(&t->waiting_for);
+            cJSON_AddStringToObject(
+                w, "kind", t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
+            cJSON_AddItemToObject(m, "waiting_for", w);
+            add_clean_string(m, "held_by", next->name);
+            cJSON_AddNumberToObject(m, "held_by_java_id", (double)next->java_id);
+            cJSON_AddItemToArray(members, m);
+        }
+        cJSON_AddItemToArray(array, entry);
+    }
+    return array;
+}
+
+/* Writes object's members without the closing (or opening) brace, so the
+ * thread array can be streamed between two halves printed by cJSON. */
+static int write_object_part(cd_sink *sink, const cJSON *object, int drop_open, int drop_close)
+{
+    char *text = cJSON_PrintUnformatted(object);
+    if (!text)
+        return -1;
+    size_t len = strlen(text);
+    const char *start = text + (drop_open ? 1 : 0);
+    size_t n = len - (drop_open ? 1 : 0) - (drop_close ? 1 : 0);
+    int rc = cd_sink_write(sink, start, n);
+    free(text);
+    return rc;
+}
+
+int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *extra, cd_error *err)
+{
+    cJSON *head = cJSON_CreateObject();
+    cJSON *tail = cJSON_CreateObject();
+    method_index index = {0};
+    if (!head || !tail || method_index_build(&index, dump) != 0) {
+        cJSON_Delete(head);
+        cJSON_Delete(tail);
+        method_index_free(&index);
+        return cd_fail(err, CD_ERR_NOMEM, "out of memory writing threads.json");
+    }
+    char when[40];
+    cd_format_iso8601(dump->wall_ms, when, sizeof when);
+    cJSON_AddStringToObject(head, "schema", "carbondump.threads/1");
+    cJSON_AddStringToObject(head, "captured_at", when);
+    cJSON *vm = cJSON_AddObjectToObject(head, "vm");
+    add_clean_string(vm, "name", dump->vm_name ? dump->vm_name : "");
+    add_clean_string(vm, "version", dump->vm_version ? dump->vm_version : "");
+    add_clean_string(vm, "info", dump->vm_info ? dump->vm_info : "");
+    if (dump->style.jdk_feature)
+        cJSON_AddNumberToObject(vm, "jdk_feature", dump->style.jdk_feature);
+    cJSON *sources = cJSON_AddObjectToObject(head, "sources");
+    cJSON_AddStringToObject(sources, "stacks", dump->stacks_source ? dump->stacks_source : "jvmti");
+    if (dump->locks_source)
+        cJSON_AddStringToObject(sources, "locks", dump->locks_source);
+    else
+        cJSON_AddNullToObject(sources, "locks");
+    if (dump->locks_note)
+        cJSON_AddStringToObject(sources, "locks_note", dump->locks_note);
+    if (dump->synchronizers_note)
+        cJSON_AddStringToObject(sources, "synchronizers_note", dump->synchronizers_note);
+    if (dump->natives_note)
+        cJSON_AddStringToObject(sources, "native_threads_note", dump->natives_note);
+    cJSON_AddNumberToObject(head, "thread_count", (double)dump->count);
+    cJSON_AddNumberToObject(head, "threads_skipped", dump->threads_skipped);
+    cJSON_AddItemToObject(head, "methods", methods_json(&index));
+
+    cJSON *natives = cJSON_AddArrayToObject(tail, "native_threads");
+    for (size_t i = 0; i < dump->native_count; i++) {
+        const cd_native_thread *n = &dump->natives[i];
+        cJSON *o = cJSON_CreateObject();
+        add_clean_string(o, "name", n->name);
+        cJSON_AddNumberToObject(o, "nid", (double)n->nid);
+        if (n->cpu_ns >= 0)
+            cJSON_AddNumberToObject(o, "cpu_ns", (double)n->cpu_ns);
+        if (n->elapsed_ms >= 0)
+            cJSON_AddNumberToObject(o, "elapsed_ms", (double)n->elapsed_ms);
+        if (n->os_priority != INT32_MIN)
+            cJSON_AddNumberToObject(o, "os_priority", n->os_priority);
+        if (n->os_state)
+            cJSON_AddStringToObject(o, "os_state", n->os_state);
+        cJSON_AddItemToArray(natives, o);
+    }
+    cJSON *virtual = cJSON_AddObjectToObject(tail, "virtual_threads");
+    if (dump->virtual_threads >= 0) {
+        cJSON_AddNumberToObject(virtual, "alive", (double)dump->virtual_threads);
+        cJSON_AddNumberToObject(
+            virtual, "mounted",
+            (double)(dump->virtual_threads_mounted > 0 ? dump->virtual_threads_mounted : 0));
+    } else {
+        cJSON_AddNullToObject(virtual, "alive");
+    }
+    cJSON_AddBoolToObject(virtual, "listed", 0);
+    if (dump->virtual_note)
+        cJSON_AddStringToObject(virtual, "note", dump->virtual_note);
+    cJSON_AddBoolToObject(tail, "deadlocks_checked", dump->deadlocks_checked);
+    cJSON_AddItemToObject(tail, "deadlocks", deadlocks_json(dump));
+    for (const cJSON *item = extra ? extra->child : NULL; item; item = item->next)
+        cJSON_AddItemToObject(tail, item->string, cJSON_Duplicate(item, 1));
+
+    int rc = write_object_part(sink, head, 0, 1);
+    cd_sink_puts(sink, ",\"threads\":[\n");
+    for (size_t i = 0; rc == 0 && i < dump->count; i++) {
+        cJSON *t = thread_json(&index, &dump->threads[i]);
+        if (!t || write_object_part(sink, t, 0, 0) != 0)
+            rc = -1;
+        cJSON_Delete(t);
+        cd_sink_puts(sink, i + 1 < dump->count ? ",\n" : "\n");
+    }
+    cd_sink_puts(sink, "],\n");
+    if (rc == 0)
+        rc = write_object_part(sink, tail, 1, 0);
+    cd_sink_puts(sink, "\n");
+    cJSON_Delete(head);
+    cJSON_Delete(tail);
+    method_index_free(&index);
+    if (rc != 0)
+        return cd_fail(err, CD_ERR_NOMEM, "out of memory writing threads.json");
+    return 0;
+}

@@ -1,0 +1,526 @@
+/*
+ * What the operating system knows of the JVM's threads: nid (the Linux thread
+ * id jstack prints and top -H shows), the VM's own word for the thread's state
+ * ("waiting on condition"), the stack pointer of the last Java frame, os_prio,
+ * elapsed, and the threads JVMTI does not list.
+ *
+ * JVMTI has no way to name a Java thread's Linux id. HotSpot publishes the
+ * layout of its internal structures in a table exported by libjvm
+ * (gHotSpotVMStructs, the table serviceability tools read): the offset of
+ * JavaThread::_osthread, OSThread::_thread_id and ::_state, and of the last
+ * Java frame's stack pointer. java.lang.Thread.eetop holds the JavaThread's
+ * address (what jstack prints as tid=). Reading through them is done
+ * defensively:
+ *
+ *  - Every read of VM memory goes through process_vm_readv on this process
+ *    (or /proc/self/mem where that is refused), which fails with an error
+ *    instead of faulting on a bad address: a wrong offset can give a wrong
+ *    number, never a crash.
+ *  - The layout is checked once per request on the calling thread itself:
+ *    its own JavaThread must lead to its own gettid(). Otherwise nothing is
+ *    read and the dump has no nid= at all.
+ *  - Per thread, the caller reads eetop before and after (a thread that ends
+ *    clears it), and the id must be a live task of this process.
+ *
+ * /proc/self/task/<tid>/stat then gives the nice value (os_prio, as the VM
+ * reports it), the start time (elapsed) and, for the other threads of the
+ * process, the kernel's name (comm) and state.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "threads_internal.h"
+
+struct cd_vm_layout {
+    long osthread;     /* (Java)Thread::_osthread */
+    long thread_id;    /* OSThread::_thread_id */
+    long state;        /* OSThread::_state, -1 unknown */
+    long last_java_sp; /* JavaThread::_anchor + JavaFrameAnchor::_last_Java_sp, -1 */
+    pid_t pid;
+    int mem_fd; /* /proc/self/mem, when process_vm_readv is refused */
+    int use_mem_fd;
+    struct {
+        int value;
+        const char *word;
+    } states[9];
+    int state_count;
+};
+
+/* ---------------------------------------------------------------- memory */
+
+/* Copies count pieces of memory of this process (addresses[i], sizes[i])
+ * into outs[i] in one system call; -1 (no fault) if any of it is not mapped. */
+static int read_pieces(const cd_vm_layout *layout, const uint64_t *addresses, void *const *outs,
+                       const size_t *sizes, int count)
+{
+    struct iovec local[4], remote[4];
+    ssize_t total = 0;
+    for (int i = 0; i < count; i++) {
+        if (!addresses[i])
+            return -1;
+        local[i] = (struct iovec){outs[i], sizes[i]};
+        remote[i] = (struct iovec){(void *)(uintptr_t)addresses[i], sizes[i]};
+        total += (ssize_t)sizes[i];
+    }
+    if (!layout->use_mem_fd)
+        return process_vm_readv(layout->pid, local, (unsigned long)count, remote,
+                                (unsigned long)count, 0) == total
+                   ? 0
+                   : -1;
+    for (int i = 0; i < count; i++)
+        if (pread(layout->mem_fd, outs[i], sizes[i], (off_t)addresses[i]) != (ssize_t)sizes[i])
+            return -1;
+    return 0;
+}
+
+static int read_u64(const cd_vm_layout *layout, uint64_t address, uint64_t *out)
+{
+    void *outs[1] = {out};
+    size_t sizes[1] = {sizeof *out};
+    return read_pieces(layout, &address, outs, sizes, 1);
+}
+
+/* ---------------------------------------------------------------- table */
+
+/* The exported description of HotSpot's structure table. */
+typedef struct vm_symbols {
+    char **entries;
+    uint64_t *type_name, *field_name, *is_static, *offset, *stride;
+    char **constants;
+    uint64_t *constant_name, *constant_value, *constant_stride;
+} vm_symbols;
+
+static void *lookup(void *handle, const char *name)
+{
+    return dlsym(handle, name);
+}
+
+static int load_symbols(void *handle, vm_symbols *s)
+{
+    s->entries = lookup(handle, "gHotSpotVMStructs");
+    s->type_name = lookup(handle, "gHotSpotVMStructEntryTypeNameOffset");
+    s->field_name = lookup(handle, "gHotSpotVMStructEntryFieldNameOffset");
+    s->is_static = lookup(handle, "gHotSpotVMStructEntryIsStaticOffset");
+    s->offset = lookup(handle, "gHotSpotVMStructEntryOffsetOffset");
+    s->stride = lookup(handle, "gHotSpotVMStructEntryArrayStride");
+    s->constants = lookup(handle, "gHotSpotVMIntConstants");
+    s->constant_name = lookup(handle, "gHotSpotVMIntConstantEntryNameOffset");
+    s->constant_value = lookup(handle, "gHotSpotVMIntConstantEntryValueOffset");
+    s->constant_stride = lookup(handle, "gHotSpotVMIntConstantEntryArrayStride");
+    return s->entries && *s->entries && s->type_name && s->field_name && s->is_static &&
+                   s->offset && s->stride && *s->stride > 0
+               ? 0
+               : -1;
+}
+
+/* The offset of a non-static field, -1 if the table has none. */
+static long field_offset(const vm_symbols *s, const char *type, const char *field)
+{
+    const char *entry = *s->entries;
+    for (int i = 0; i < 100000; i++, entry += *s->stride) {
+        const char *t = *(const char *const *)(entry + *s->type_name);
+        if (!t)
+            break;
+        const char *f = *(const char *const *)(entry + *s->field_name);
+        if (f && strcmp(t, type) == 0 && strcmp(f, field) == 0 &&
+            *(const int32_t *)(entry + *s->is_static) == 0)
+            return (long)*(const uint64_t *)(entry + *s->offset);
+    }
+    return -1;
+}
+
+static int int_constant(const vm_symbols *s, const char *name, int *value)
+{
+    if (!s->constants || !*s->constants || !s->constant_name || !s->constant_value ||
+        !s->constant_stride || *s->constant_stride == 0)
+        return -1;
+    const char *entry = *s->constants;
+    for (int i = 0; i < 100000; i++, entry += *s->constant_stride) {
+        const char *n = *(const char *const *)(entry + *s->constant_name);
+        if (!n)
+            break;
+        if (strcmp(n, name) == 0) {
+            *value = *(const int32_t *)(entry + *s->constant_value);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The VM's ThreadState words (OSThread::print_on), for the values it exports. */
+static void load_state_words(cd_vm_layout *layout, const vm_symbols *s)
+{
+    static const struct {
+        const char *constant, *word;
+    } words[] = {{"ALLOCATED", "allocated"},
+                 {"INITIALIZED", "initialized"},
+                 {"RUNNABLE", "runnable"},
+                 {"MONITOR_WAIT", "waiting for monitor entry"},
+                 {"CONDVAR_WAIT", "waiting on condition"},
+                 {"OBJECT_WAIT", "in Object.wait()"},
+                 {"BREAKPOINTED", "at breakpoint"},
+                 {"SLEEPING", "sleeping"},
+                 {"ZOMBIE", "zombie"}};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        int value;
+        if (int_constant(s, words[i].constant, &value) == 0) {
+            layout->states[layout->state_count].value = value;
+            layout->states[layout->state_count].word = words[i].word;
+            layout->state_count++;
+        }
+    }
+}
+
+/* libjvm, found through a function of the JVMTI table it implements. */
+static void *open_libjvm(jvmtiEnv *jvmti)
+{
+    Dl_info info;
+    if (!dladdr((void *)(*jvmti)->GetVersionNumber, &info) || !info.dli_fname)
+        return NULL;
+    return dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+}
+
+/* ---------------------------------------------------------------- layout */
+
+void cd_vm_layout_close(cd_vm_layout *layout)
+{
+    if (!layout)
+        return;
+    if (layout->mem_fd >= 0)
+        close(layout->mem_fd);
+    free(layout);
+}
+
+/* Picks process_vm_readv, or /proc/self/mem where seccomp refuses it. */
+static int choose_reader(cd_vm_layout *layout)
+{
+    uint64_t probe = 0x5ca1ab1e, copy = 0;
+    layout->pid = getpid();
+    layout->use_mem_fd = 0;
+    if (read_u64(layout, (uint64_t)(uintptr_t)&probe, &copy) == 0 && copy == probe)
+        return 0;
+    layout->mem_fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    layout->use_mem_fd = 1;
+    copy = 0;
+    return layout->mem_fd >= 0 && read_u64(layout, (uint64_t)(uintptr_t)&probe, &copy) == 0 &&
+                   copy == probe
+               ? 0
+               : -1;
+}
+
+cd_vm_layout *cd_vm_layout_open(jvmtiEnv *jvmti, uint64_t self_vm_thread, cd_error *err)
+{
+    cd_vm_layout *layout = calloc(1, sizeof *layout);
+    if (!layout) {
+        cd_fail(err, CD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    layout->mem_fd = -1;
+    void *libjvm = open_libjvm(jvmti);
+    vm_symbols s;
+    memset(&s, 0, sizeof s);
+    if (!libjvm || load_symbols(libjvm, &s) != 0) {
+        if (libjvm)
+            dlclose(libjvm);
+        cd_vm_layout_close(layout);
+        cd_fail(err, CD_ERR_UNSUPPORTED, "this VM publishes no structure table (not HotSpot?)");
+        return NULL;
+    }
+    layout->osthread = field_offset(&s, "JavaThread", "_osthread");
+    if (layout->osthread < 0)
+        layout->osthread = field_offset(&s, "Thread", "_osthread");
+    layout->thread_id = field_offset(&s, "OSThread", "_thread_id");
+    layout->state = field_offset(&s, "OSThread", "_state");
+    long anchor = field_offset(&s, "JavaThread", "_anchor");
+    long sp = field_offset(&s, "JavaFrameAnchor", "_last_Java_sp");
+    layout->last_java_sp = anchor >= 0 && sp >= 0 ? anchor + sp : -1;
+    load_state_words(layout, &s);
+    dlclose(libjvm);
+
+    if (layout->osthread < 0 || layout->thread_id < 0) {
+        cd_vm_layout_close(layout);
+        cd_fail(err, CD_ERR_UNSUPPORTED, "the VM's structure table has no OS thread id");
+        return NULL;
+    }
+    if (choose_reader(layout) != 0) {
+        cd_vm_layout_close(layout);
+        cd_fail(err, CD_ERR_PERM,
+                "this process may not read its own memory "
+                "(process_vm_readv and /proc/self/mem refused)");
+        return NULL;
+    }
+    cd_vm_thread_info self;
+    cd_vm_thread_read(layout, self_vm_thread, &self);
+    long tid = syscall(SYS_gettid);
+    if (self.nid != tid) {
+        cd_vm_layout_close(layout);
+        cd_fail(err, CD_ERR_UNSUPPORTED,
+                "the VM's structure table did not lead to the agent thread's own id "
+                "(read %lld, expected %ld)",
+                (long long)self.nid, tid);
+        return NULL;
+    }
+    return layout;
+}
+
+void cd_vm_thread_read(const cd_vm_layout *layout, uint64_t vm_thread, cd_vm_thread_info *info)
+{
+    info->nid = -1;
+    info->os_state = NULL;
+    info->last_java_sp = 0;
+    if (!vm_thread)
+        return;
+    /* The JavaThread's OSThread pointer and last Java stack pointer, then the
+     * OSThread's id and state: two system calls. */
+    uint64_t osthread = 0, sp = 0;
+    int has_sp = layout->last_java_sp >= 0;
+    uint64_t thread_fields[2] = {vm_thread + (uint64_t)layout->osthread,
+                                 vm_thread + (uint64_t)layout->last_java_sp};
+    void *thread_outs[2] = {&osthread, &sp};
+    size_t thread_sizes[2] = {sizeof osthread, sizeof sp};
+    if (read_pieces(layout, thread_fields, thread_outs, thread_sizes, has_sp ? 2 : 1) != 0 ||
+        !osthread)
+        return;
+    int32_t id = 0, state = -1;
+    int has_state = layout->state >= 0;
+    uint64_t os_fields[2] = {osthread + (uint64_t)layout->thread_id,
+                             osthread + (uint64_t)layout->state};
+    void *os_outs[2] = {&id, &state};
+    size_t os_sizes[2] = {sizeof id, sizeof state};
+    if (read_pieces(layout, os_fields, os_outs, os_sizes, has_state ? 2 : 1) != 0 || id <= 0)
+        return;
+    info->nid = id;
+    for (int i = 0; has_state && i < layout->state_count; i++)
+        if (layout->states[i].value == state)
+            info->os_state = layout->states[i].word;
+    info->last_java_sp = sp & ~(uint64_t)0xFFF; /* the VM prints it page-aligned */
+}
+
+/* ---------------------------------------------------------------- /proc */
+
+static int64_t boot_time_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0)
+        return -1;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cd_proc_task_dir(void)
+{
+    return open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cd_proc_thread_read(int task_dir, int64_t nid, cd_proc_thread *out)
+{
+    char path[64], text[1024];
+    if (task_dir >= 0)
+        snprintf(path, sizeof path, "%lld/stat", (long long)nid);
+    else
+        snprintf(path, sizeof path, "/proc/self/task/%lld/stat", (long long)nid);
+    int fd = openat(task_dir >= 0 ? task_dir : AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    text[n] = '\0';
+    /* "tid (comm) S ppid ...": comm may hold spaces and parentheses. */
+    char *open_paren = strchr(text, '(');
+    char *close_paren = strrchr(text, ')');
+    if (!open_paren || !close_paren || close_paren < open_paren)
+        return -1;
+    size_t comm_len = (size_t)(close_paren - open_paren - 1);
+    if (comm_len >= sizeof out->comm)
+        comm_len = sizeof out->comm - 1;
+    memcpy(out->comm, open_paren + 1, comm_len);
+    out->comm[comm_len] = '\0';
+    /* After "(comm) ": field 3 (state) is token 0, field 19 (nice) token 16,
+     * field 22 (starttime, clock ticks after boot) token 19. */
+    long long tokens[20] = {0};
+    char state = close_paren[1] == ' ' ? close_paren[2] : 0;
+    const char *p = close_paren + 2;
+    int token = 0;
+    for (; *p && token < 20; token++) {
+        if (token > 0)
+            tokens[token] = strtoll(p, NULL, 10);
+        while (*p && *p != ' ')
+            p++;
+        while (*p == ' ')
+            p++;
+    }
+    if (token < 20 || !state)
+        return -1;
+    long hz = sysconf(_SC_CLK_TCK);
+    long long nice = tokens[16], start_ticks = tokens[19];
+    out->state = state;
+    out->nice = (int)nice;
+    int64_t now = boot_time_ms();
+    out->elapsed_ms = now >= 0 && hz > 0 ? now - start_ticks * 1000 / hz : -1;
+    if (out->elapsed_ms < 0)
+        out->elapsed_ms = now >= 0 && hz > 0 ? 0 : -1;
+    return 0;
+}
+
+int64_t cd_proc_thread_cpu_ns(int64_t nid)
+{
+    /* The kernel's per-thread CPU clock id (what pthread_getcpuclockid builds
+     * for a thread of this process): ~tid << 3 | CPUCLOCK_PERTHREAD | SCHED. */
+    clockid_t clock = (clockid_t)(((unsigned int)~(int)nid) << 3) | 6;
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0)
+        return -1;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int compare_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The ids of the threads of this process that are not in java_nids
+ * (sorted), sorted; NULL with *count 0 when /proc cannot be read. */
+static int64_t *other_tids(const int64_t *java_nids, size_t java_count, size_t *count)
+{
+    *count = 0;
+    DIR *dir = opendir("/proc/self/task");
+    if (!dir)
+        return NULL;
+    size_t capacity = 64, n = 0;
+    int64_t *tids = malloc(capacity * sizeof *tids);
+    struct dirent *de;
+    while (tids && (de = readdir(dir)) != NULL) {
+        char *end;
+        long long tid = strtoll(de->d_name, &end, 10);
+        int64_t key = tid;
+        if (*end || tid <= 0 ||
+            bsearch(&key, java_nids, java_count, sizeof *java_nids, compare_i64))
+            continue;
+        if (n == capacity) {
+            int64_t *grown = realloc(tids, capacity * 2 * sizeof *tids);
+            if (!grown) {
+                free(tids);
+                tids = NULL;
+                break;
+            }
+            tids = grown;
+            capacity *= 2;
+        }
+        tids[n++] = key;
+    }
+    closedir(dir);
+    if (tids)
+        qsort(tids, n, sizeof *tids, compare_i64);
+    *count = tids ? n : 0;
+    return tids;
+}
+
+/* The job's work: /proc for the Java threads' ids, then the other threads. */
+static void *proc_job_run(void *arg)
+{
+    cd_proc_job *job = arg;
+    int task_dir = cd_proc_task_dir();
+    for (size_t i = 0; i < job->count; i++)
+        job->alive[i] = cd_proc_thread_read(task_dir, job->nids[i], &job->stats[i]) == 0;
+    size_t n = 0;
+    int64_t *tids = other_tids(job->nids, job->count, &n);
+    job->natives = n ? calloc(n, sizeof *job->natives) : NULL;
+    for (size_t i = 0; job->natives && i < n; i++) {
+        cd_native_job_thread *t = &job->natives[job->native_count];
+        if (cd_proc_thread_read(task_dir, tids[i], &t->proc) != 0)
+            continue; /* ended meanwhile */
+        t->nid = tids[i];
+        t->cpu_ns = cd_proc_thread_cpu_ns(tids[i]);
+        job->native_count++;
+    }
+    if (task_dir >= 0)
+        close(task_dir);
+    free(tids);
+    return NULL;
+}
+
+int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, size_t count)
+{
+    memset(job, 0, sizeof *job);
+    job->nids = malloc((count + 1) * sizeof *job->nids);
+    job->stats = malloc((count + 1) * sizeof *job->stats);
+    job->alive = calloc(count + 1, 1);
+    if (!job->nids || !job->stats || !job->alive) {
+        cd_proc_job_free(job);
+        return -1;
+    }
+    memcpy(job->nids, nids, count * sizeof *nids);
+    qsort(job->nids, count, sizeof *job->nids, compare_i64);
+    job->count = count;
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved); /* the helper inherits: no signal lands on it */
+    job->started = pthread_create(&job->thread, NULL, proc_job_run, job) == 0;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return 0;
+}
+
+void cd_proc_job_finish(cd_proc_job *job)
+{
+    if (job->finished)
+        return;
+    if (job->started)
+        pthread_join(job->thread, NULL);
+    else if (job->nids)
+        proc_job_run(job);
+    job->started = 0;
+    job->finished = 1;
+}
+
+const cd_proc_thread *cd_proc_job_thread(const cd_proc_job *job, int64_t nid)
+{
+    const int64_t *at =
+        job->nids ? bsearch(&nid, job->nids, job->count, sizeof nid, compare_i64) : NULL;
+    size_t i = at ? (size_t)(at - job->nids) : 0;
+    return at && job->alive[i] ? &job->stats[i] : NULL;
+}
+
+int cd_proc_job_natives(const cd_proc_job *job, cd_thread_dump *dump)
+{
+    dump->natives = job->native_count
+                        ? cd_arena_alloc(&dump->arena, job->native_count * sizeof *dump->natives)
+                        : NULL;
+    if (job->native_count && !dump->natives)
+        return -1;
+    for (size_t i = 0; i < job->native_count; i++) {
+        const cd_native_job_thread *from = &job->natives[i];
+        cd_native_thread *t = &dump->natives[dump->native_count];
+        t->name = cd_arena_strdup(&dump->arena, from->proc.comm);
+        t->nid = from->nid;
+        t->cpu_ns = from->cpu_ns;
+        t->elapsed_ms = from->proc.elapsed_ms;
+        t->os_priority = from->proc.nice;
+        t->os_state = from->proc.state == 'R' ? "runnable" : "waiting on condition";
+        if (t->name)
+            dump->native_count++;
+    }
+    return 0;
+}
+
+void cd_proc_job_free(cd_proc_job *job)
+{
+    cd_proc_job_finish(job);
+    free(job->nids);
+    free(job->stats);
+    free(job->alive);
+    free(job->natives);
+    memset(job, 0, sizeof *job);
+}

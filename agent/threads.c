@@ -1,0 +1,781 @@
+/*
+ * Part "threads": a thread dump as complete as jstack -l's, in its text
+ * (thread_dump.txt) and as JSON (threads/threads.json), taken from inside the
+ * JVM, so no JDK tool is needed on the box. With thread_samples=N (>1) it
+ * takes N dumps thread_interval_ms apart, writes each as
+ * threads/thread_dump-K.txt (thread_dump.txt stays the first) and compares
+ * them in threads/hot_threads.txt.
+ *
+ * One dump, step by step:
+ *  1. GetAllThreads; per thread name, priority and daemon (GetThreadInfo),
+ *     #id (Thread.tid), CPU time (the thread's CPU clock), tid/nid/os state
+ *     (thread_os.c) and park blocker. A thread that ends meanwhile is left
+ *     out and counted.
+ *  2. Stacks, states and lock lines. After a late attach they come from one
+ *     ThreadMXBean.dumpAllThreads(true, true) snapshot, taken at one safepoint
+ *     as jstack's own, so stacks, states, monitors and ownable synchronizers
+ *     agree with each other. With the agent loaded at start-up they come from
+ *     JVMTI: stacks and states in batches (GetThreadListStackTraces), the
+ *     monitors per thread, the synchronizers from one heap walk.
+ *  3. Virtual threads counted (JDK 21+), the threads the VM hides from
+ *     JVMTI from /proc, deadlock cycles, each confirmed against the live VM.
+ *
+ * Under an exhausted Java heap (ctx->java_heap_exhausted) nothing here
+ * allocates a Java object: stacks, states, CPU, nids, park blockers,
+ * synchronizers and (at start-up) monitors still come; ThreadMXBean is not
+ * called and the dump says which lines are missing.
+ */
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "carbondump/fsutil.h"
+#include "jni_util.h"
+#include "threads_internal.h"
+#include "vm_fields.h"
+
+#define BATCH_THREADS 1024 /* threads per GetThreadListStackTraces: one safepoint each */
+#define BATCH_DEPTH 128    /* frames per thread in a batch; deeper stacks are fetched again */
+#define MAX_DEPTH 8192     /* frames listed per thread */
+
+/* ---------------------------------------------------------------- session */
+
+static char *system_property(jvmtiEnv *jvmti, const char *name)
+{
+    char *value = NULL;
+    if ((*jvmti)->GetSystemProperty(jvmti, name, &value) != JVMTI_ERROR_NONE || !value)
+        return NULL;
+    char *copy = strdup(value);
+    cd_jvmti_free(jvmti, value);
+    return copy;
+}
+
+jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const char *signature,
+                        int is_static)
+{
+    jfieldID id = cd_find_field(jvmti, cls, name, is_static);
+    char *actual = NULL;
+    if (id && ((*jvmti)->GetFieldName(jvmti, cls, id, NULL, &actual, NULL) != JVMTI_ERROR_NONE ||
+               strcmp(actual, signature) != 0))
+        id = NULL;
+    cd_jvmti_free(jvmti, actual);
+    return id;
+}
+
+/* Finds the JDK classes of cd_jdk_classes among the loaded ones. */
+static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, cd_jdk_classes *out, cd_error *err)
+{
+    static const char *const signatures[] = {
+        "Ljava/lang/Thread;",
+        "Ljava/util/concurrent/locks/AbstractOwnableSynchronizer;",
+        "Ljava/lang/VirtualThread;",
+        "Ljava/lang/Module;",
+        "Ljava/lang/module/ModuleDescriptor;",
+        "Ljava/lang/module/ModuleDescriptor$Version;",
+    };
+    enum { COUNT = sizeof signatures / sizeof *signatures };
+    jclass found[COUNT];
+    memset(out, 0, sizeof *out);
+    if (cd_jni_frame_push(jni, 16, err) != 0)
+        return -1;
+    /* one local reference per loaded class, all in this frame */
+    int rc = cd_find_loaded_classes(jvmti, signatures, found, COUNT, err);
+    if ((*jni)->EnsureLocalCapacity(jni, 65536) != 0)
+        cd_jni_clear_exception(jni);
+    jclass *slots[COUNT] = {&out->thread, &out->synchronizer,      &out->virtual_thread,
+                            &out->module, &out->module_descriptor, &out->module_version};
+    for (int i = 0; rc == 0 && i < COUNT; i++)
+        *slots[i] = found[i] ? (jclass)(*jni)->NewGlobalRef(jni, found[i]) : NULL;
+    cd_jni_frame_pop(jni);
+    return rc;
+}
+
+static void free_jdk_classes(JNIEnv *jni, cd_jdk_classes *classes)
+{
+    jclass all[] = {classes->thread, classes->synchronizer,      classes->virtual_thread,
+                    classes->module, classes->module_descriptor, classes->module_version};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i])
+            (*jni)->DeleteGlobalRef(jni, all[i]);
+    memset(classes, 0, sizeof *classes);
+}
+
+int64_t cd_thread_java_id(cd_thread_session *session, jobject thread)
+{
+    if (!thread || !session->thread_id_field)
+        return -1;
+    return (int64_t)(*session->jni)->GetLongField(session->jni, thread, session->thread_id_field);
+}
+
+static uint64_t vm_thread_of(cd_thread_session *session, jthread thread)
+{
+    if (!session->eetop_field)
+        return 0;
+    return (uint64_t)(*session->jni)->GetLongField(session->jni, thread, session->eetop_field);
+}
+
+static void session_close(cd_thread_session *s)
+{
+    JNIEnv *jni = s->jni;
+    free_jdk_classes(jni, &s->classes);
+    cd_method_cache_free(s->methods, jni);
+    cd_vm_layout_close(s->layout);
+    free(s->vm_name);
+    free(s->vm_version);
+    free(s->vm_info);
+    memset(s, 0, sizeof *s);
+}
+
+static int session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err)
+{
+    memset(s, 0, sizeof *s);
+    JNIEnv *jni = ctx->jni;
+    s->ctx = ctx;
+    s->jvmti = ctx->jvmti;
+    s->jni = jni;
+    s->java_allowed = !ctx->java_heap_exhausted;
+
+    jvmtiEnv *jvmti = s->jvmti;
+    if (find_jdk_classes(jvmti, jni, &s->classes, err) != 0)
+        return -1;
+    jclass thread = s->classes.thread;
+    if (!thread)
+        return cd_fail(err, CD_ERR_INTERNAL, "java.lang.Thread is not among the loaded classes");
+    s->thread_id_field = cd_typed_field(jvmti, thread, "tid", "J", 0);
+    s->eetop_field = cd_typed_field(jvmti, thread, "eetop", "J", 0);
+    s->park_blocker_field = cd_typed_field(jvmti, thread, "parkBlocker", "Ljava/lang/Object;", 0);
+    s->synchronizer_owner_field = cd_typed_field(jvmti, s->classes.synchronizer,
+                                                 "exclusiveOwnerThread", "Ljava/lang/Thread;", 0);
+    s->synchronizer_class = s->synchronizer_owner_field ? s->classes.synchronizer : NULL;
+    jclass virtual_thread = s->classes.virtual_thread;
+    s->virtual_state_field = cd_typed_field(jvmti, virtual_thread, "state", "I", 0);
+    s->virtual_carrier_field =
+        cd_typed_field(jvmti, virtual_thread, "carrierThread", "Ljava/lang/Thread;", 0);
+    jfieldID new_state = cd_typed_field(jvmti, virtual_thread, "NEW", "I", 1);
+    jfieldID terminated_state = cd_typed_field(jvmti, virtual_thread, "TERMINATED", "I", 1);
+    if (s->virtual_state_field && s->virtual_carrier_field && new_state && terminated_state) {
+        s->virtual_thread_class = virtual_thread;
+        s->virtual_new = (*jni)->GetStaticIntField(jni, virtual_thread, new_state);
+        s->virtual_terminated = (*jni)->GetStaticIntField(jni, virtual_thread, terminated_state);
+    }
+
+    s->methods = cd_method_cache_new(jvmti, jni, s->java_allowed, &s->classes);
+    if (!s->methods)
+        return cd_fail(err, CD_ERR_NOMEM, "out of memory");
+    s->vm_name = system_property(s->jvmti, "java.vm.name");
+    s->vm_version = system_property(s->jvmti, "java.vm.version");
+    s->vm_info = system_property(s->jvmti, "java.vm.info");
+    char *spec = system_property(s->jvmti, "java.vm.specification.version");
+    cd_dump_style_for(spec, &s->style);
+    free(spec);
+
+    const jvmtiCapabilities *caps = &ctx->agent->capabilities;
+    s->jvmti_monitors =
+        caps->can_get_owned_monitor_stack_depth_info && caps->can_get_current_contended_monitor;
+
+    jthread self = NULL;
+    cd_error layout_err = {0};
+    if ((*s->jvmti)->GetCurrentThread(s->jvmti, &self) == JVMTI_ERROR_NONE && self) {
+        s->self_java_id = cd_thread_java_id(s, self);
+        s->layout = cd_vm_layout_open(s->jvmti, vm_thread_of(s, self), &layout_err);
+        (*jni)->DeleteLocalRef(jni, self);
+    } else {
+        cd_fail(&layout_err, CD_ERR_INTERNAL, "the agent thread is not a Java thread");
+    }
+    if (!s->layout)
+        snprintf(s->layout_problem, sizeof s->layout_problem, "%s", layout_err.message);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- one thread */
+
+static void map_state(jint s, cd_thread *t)
+{
+    t->in_native = (s & JVMTI_THREAD_STATE_IN_NATIVE) != 0;
+    t->detail = CD_DETAIL_NONE;
+    if (s & JVMTI_THREAD_STATE_BLOCKED_ON_MONITOR_ENTER) {
+        t->state = CD_THREAD_BLOCKED;
+        t->detail = CD_DETAIL_OBJECT_MONITOR;
+    } else if (s & JVMTI_THREAD_STATE_WAITING) {
+        t->state = (s & JVMTI_THREAD_STATE_WAITING_WITH_TIMEOUT) ? CD_THREAD_TIMED_WAITING
+                                                                 : CD_THREAD_WAITING;
+        if (s & JVMTI_THREAD_STATE_IN_OBJECT_WAIT)
+            t->detail = CD_DETAIL_OBJECT_MONITOR;
+        else if (s & JVMTI_THREAD_STATE_PARKED)
+            t->detail = CD_DETAIL_PARKING;
+        else if (s & JVMTI_THREAD_STATE_SLEEPING)
+            t->detail = CD_DETAIL_SLEEPING;
+    } else {
+        t->state = CD_THREAD_RUNNABLE;
+    }
+}
+
+/* The VM's word when its structure table could not be read: the one it
+ * uses in the same state. */
+static const char *os_state_from(const cd_thread *t)
+{
+    if (t->state == CD_THREAD_RUNNABLE)
+        return "runnable";
+    if (t->state == CD_THREAD_BLOCKED)
+        return "waiting for monitor entry";
+    if (t->detail == CD_DETAIL_OBJECT_MONITOR)
+        return "in Object.wait()";
+    return "waiting on condition";
+}
+
+/* nid, the VM's state word and stack pointer (os_prio and elapsed come from
+ * /proc later, see start_proc_job; without the VM's word, finish_proc_job
+ * puts the one that goes with the thread's final state). */
+static void add_os_info(cd_thread_session *session, cd_thread *t, jthread thread)
+{
+    uint64_t vm_thread = vm_thread_of(session, thread);
+    t->vm_thread = vm_thread;
+    if (session->layout && vm_thread) {
+        cd_vm_thread_info info;
+        cd_vm_thread_read(session->layout, vm_thread, &info);
+        /* A thread that ends clears eetop before its JavaThread goes away:
+         * the same value afterwards means the reads saw a live thread. */
+        if (vm_thread_of(session, thread) == vm_thread) {
+            t->nid = info.nid;
+            t->os_state = info.os_state;
+            t->last_java_sp = info.last_java_sp;
+        }
+    }
+}
+
+/* Frames of thread: from the batch, or fetched again when the batch was
+ * too shallow for it. */
+static int add_frames(cd_thread_session *session, cd_thread_dump *dump, cd_thread *t,
+                      jthread thread, const jvmtiFrameInfo *frames, jint count)
+{
+    jvmtiEnv *jvmti = session->jvmti;
+    jvmtiFrameInfo *deep = NULL;
+    jint depth = 0;
+    if (count >= BATCH_DEPTH &&
+        (*jvmti)->GetFrameCount(jvmti, thread, &depth) == JVMTI_ERROR_NONE && depth > count) {
+        jint want = depth < MAX_DEPTH ? depth : MAX_DEPTH;
+        jint got = 0;
+        deep = malloc((size_t)want * sizeof *deep);
+        if (deep &&
+            (*jvmti)->GetStackTrace(jvmti, thread, 0, want, deep, &got) == JVMTI_ERROR_NONE) {
+            frames = deep;
+            count = got;
+            t->frames_omitted = depth > got ? depth - got : 0;
+        }
+    }
+    int rc = cd_frames_from_jvmti(session->methods, jvmti, session->jni, frames, count, dump,
+                                  &t->frames);
+    t->frame_count = rc == 0 ? count : 0;
+    free(deep);
+    return rc;
+}
+
+/* Starts the /proc work for the threads collected so far, to run while the
+ * agent thread waits for the VM. */
+static void start_proc_job(cd_thread_dump *dump, cd_proc_job *job)
+{
+    int64_t *nids = malloc((dump->count + 1) * sizeof *nids);
+    size_t n = 0;
+    for (size_t i = 0; nids && i < dump->count; i++)
+        if (dump->threads[i].nid >= 0)
+            nids[n++] = dump->threads[i].nid;
+    if (!nids || cd_proc_job_start(job, nids, n) != 0)
+        memset(job, 0, sizeof *job);
+    free(nids);
+}
+
+/* os_prio and elapsed from /proc; a nid that is no live task of this process
+ * is dropped, never printed as a guess. Then the threads JVMTI does not list. */
+static void finish_proc_job(cd_thread_session *session, cd_thread_dump *dump, cd_proc_job *job)
+{
+    cd_proc_job_finish(job);
+    for (size_t i = 0; i < dump->count; i++) {
+        cd_thread *t = &dump->threads[i];
+        const cd_proc_thread *proc = t->nid >= 0 ? cd_proc_job_thread(job, t->nid) : NULL;
+        if (proc) {
+            t->os_priority = proc->nice;
+            t->elapsed_ms = proc->elapsed_ms;
+        } else {
+            t->nid = -1;
+        }
+        if (!t->os_state)
+            t->os_state = os_state_from(t);
+    }
+    if (!session->layout)
+        dump->natives_note = cd_arena_strdup(&dump->arena, session->layout_problem);
+    else if (!job->nids || cd_proc_job_natives(job, dump) != 0)
+        dump->natives_note = "/proc/self/task could not be read";
+    cd_proc_job_free(job);
+}
+
+/* Adds one live thread: everything but its stack and lock lines. state is
+ * what JVMTI says of it; a thread no longer alive is counted and left out. */
+static int add_thread(cd_thread_session *session, cd_thread_dump *dump, jthread thread, jint state)
+{
+    jvmtiEnv *jvmti = session->jvmti;
+    JNIEnv *jni = session->jni;
+    if (!(state & JVMTI_THREAD_STATE_ALIVE)) {
+        if (state & JVMTI_THREAD_STATE_TERMINATED)
+            dump->threads_skipped++;
+        return 0;
+    }
+    if ((*jni)->PushLocalFrame(jni, 32) != 0) {
+        cd_jni_clear_exception(jni);
+        return -1;
+    }
+    int rc = 0;
+    jvmtiThreadInfo info;
+    memset(&info, 0, sizeof info);
+    if ((*jvmti)->GetThreadInfo(jvmti, thread, &info) != JVMTI_ERROR_NONE) {
+        dump->threads_skipped++; /* ended just now */
+        goto out;
+    }
+    cd_thread *t = cd_thread_dump_add(dump);
+    const char *name = cd_arena_strdup(&dump->arena, info.name ? info.name : "");
+    cd_jvmti_free(jvmti, info.name);
+    if (!t || !name) {
+        rc = -1;
+        goto out;
+    }
+    size_t index = dump->count - 1;
+    session->jthreads[index] = thread;
+    t->name = name;
+    t->priority = info.priority;
+    t->daemon = info.is_daemon == JNI_TRUE;
+    t->java_id = cd_thread_java_id(session, thread);
+    map_state(state, t);
+    add_os_info(session, t, thread);
+    /* The same clock GetThreadCpuTime reads, by the thread's id: JVMTI would
+     * first look the thread up in the VM's thread list, which costs as much
+     * as the list is long, for every thread. */
+    t->cpu_ns = t->nid >= 0 ? cd_proc_thread_cpu_ns(t->nid) : -1;
+    jlong cpu = 0;
+    if (t->cpu_ns < 0 && (*jvmti)->GetThreadCpuTime(jvmti, thread, &cpu) == JVMTI_ERROR_NONE)
+        t->cpu_ns = cpu;
+    cd_locks_park_blocker(session, dump, index, thread);
+out:
+    cd_jni_clear_exception(jni);
+    (*jni)->PopLocalFrame(jni, NULL);
+    return rc;
+}
+
+/* Adds a thread with the stack JVMTI gave (batch or single), and at
+ * start-up its monitors. */
+static int add_thread_with_stack(cd_thread_session *session, cd_thread_dump *dump, jthread thread,
+                                 const jvmtiStackInfo *stack)
+{
+    size_t before = dump->count;
+    if (add_thread(session, dump, thread, stack->state) != 0)
+        return -1;
+    if (dump->count == before)
+        return 0; /* not alive */
+    cd_thread *t = &dump->threads[before];
+    if (add_frames(session, dump, t, thread, stack->frame_buffer, stack->frame_count) != 0)
+        return -1;
+    if (session->jvmti_monitors && (*session->jni)->PushLocalFrame(session->jni, 64) == 0) {
+        cd_locks_from_jvmti(session, dump, t, thread);
+        (*session->jni)->PopLocalFrame(session->jni, NULL);
+    }
+    cd_jni_clear_exception(session->jni);
+    return 0;
+}
+
+/* Stacks and states from JVMTI, in batches; GetThreadListStackTraces refuses
+ * a whole batch if one entry is not a thread any more, and then each thread
+ * of it is asked on its own. */
+static int collect_with_jvmti(cd_thread_session *session, cd_thread_dump *dump, jthread *threads,
+                              jint count, cd_proc_job *job)
+{
+    jvmtiEnv *jvmti = session->jvmti;
+    jvmtiFrameInfo *frames = malloc(BATCH_DEPTH * sizeof *frames);
+    int rc = frames ? 0 : -1;
+    for (jint off = 0; rc == 0 && off < count; off += BATCH_THREADS) {
+        jint n = count - off < BATCH_THREADS ? count - off : BATCH_THREADS;
+        jvmtiStackInfo *stacks = NULL;
+        if ((*jvmti)->GetThreadListStackTraces(jvmti, n, threads + off, BATCH_DEPTH, &stacks) ==
+            JVMTI_ERROR_NONE) {
+            for (jint i = 0; rc == 0 && i < n; i++)
+                rc = add_thread_with_stack(session, dump, threads[off + i], &stacks[i]);
+            cd_jvmti_free(jvmti, stacks);
+            continue;
+        }
+        for (jint i = 0; rc == 0 && i < n; i++) {
+            jvmtiStackInfo one = {threads[off + i], 0, frames, 0};
+            if ((*jvmti)->GetThreadState(jvmti, one.thread, &one.state) != JVMTI_ERROR_NONE ||
+                (*jvmti)->GetStackTrace(jvmti, one.thread, 0, BATCH_DEPTH, frames,
+                                        &one.frame_count) != JVMTI_ERROR_NONE)
+                dump->threads_skipped++;
+            else
+                rc = add_thread_with_stack(session, dump, one.thread, &one);
+        }
+    }
+    free(frames);
+    start_proc_job(dump, job);
+    return rc;
+}
+
+/* Removes the threads marked in gone (they ended before their stack was
+ * read), keeping the per-thread arrays of the session in step. */
+static void drop_threads(cd_thread_session *session, cd_thread_dump *dump,
+                         const unsigned char *gone)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < dump->count; i++) {
+        if (gone[i]) {
+            dump->threads_skipped++;
+            continue;
+        }
+        dump->threads[kept] = dump->threads[i];
+        session->jthreads[kept] = session->jthreads[i];
+        session->park[kept] = session->park[i];
+        kept++;
+    }
+    dump->count = kept;
+}
+
+/* The stack of every thread not marked in have, from JVMTI one thread at a
+ * time; threads found dead are dropped. */
+static int add_missing_stacks(cd_thread_session *session, cd_thread_dump *dump,
+                              const unsigned char *have)
+{
+    jvmtiEnv *jvmti = session->jvmti;
+    jvmtiFrameInfo *frames = malloc(BATCH_DEPTH * sizeof *frames);
+    unsigned char *gone = calloc(dump->count + 1, 1);
+    int rc = frames && gone ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < dump->count; i++) {
+        if (have[i])
+            continue;
+        cd_thread *t = &dump->threads[i];
+        jthread thread = session->jthreads[i];
+        jint state = 0, depth = 0;
+        if ((*jvmti)->GetThreadState(jvmti, thread, &state) != JVMTI_ERROR_NONE ||
+            !(state & JVMTI_THREAD_STATE_ALIVE) ||
+            (*jvmti)->GetStackTrace(jvmti, thread, 0, BATCH_DEPTH, frames, &depth) !=
+                JVMTI_ERROR_NONE) {
+            gone[i] = 1;
+            continue;
+        }
+        map_state(state, t);
+        rc = add_frames(session, dump, t, thread, frames, depth);
+    }
+    if (rc == 0)
+        drop_threads(session, dump, gone);
+    free(frames);
+    free(gone);
+    return rc;
+}
+
+/* After a late attach: names, CPU and nids from JVMTI; stacks, states, lock
+ * lines and synchronizers from one ThreadMXBean snapshot. Sets
+ * *synchronizers_done when the snapshot supplied them. */
+static int collect_with_mxbean(cd_thread_session *session, cd_thread_dump *dump, jthread *threads,
+                               jint count, int *synchronizers_done, cd_proc_job *job)
+{
+    int rc = 0;
+    /* State comes with the snapshot; a thread that ended meanwhile is not
+     * in it and is checked again below. */
+    for (jint i = 0; rc == 0 && i < count; i++)
+        rc = add_thread(session, dump, threads[i], JVMTI_THREAD_STATE_ALIVE);
+    start_proc_job(dump, job);
+    unsigned char *seen = calloc(dump->count + 1, 1);
+    if (rc != 0 || !seen) {
+        free(seen);
+        return -1;
+    }
+    cd_error err = {0};
+    if (cd_locks_from_mxbean(session, dump, seen, &err) == 0) {
+        dump->stacks_source = "thread_mxbean";
+        dump->locks_source = "thread_mxbean";
+        *synchronizers_done = 1;
+    } else {
+        memset(seen, 0, dump->count); /* whatever the snapshot gave is dropped */
+        for (size_t i = 0; i < dump->count; i++) {
+            cd_thread *t = &dump->threads[i];
+            t->lock_count = 0;
+            t->synchronizer_count = 0;
+            t->synchronizers_known = 0;
+            t->wait_kind = CD_WAIT_NONE;
+            t->waiting_for_owner = -1;
+        }
+        dump->locks_note = cd_arena_strdup(&dump->arena, err.message);
+    }
+    /* threads the snapshot did not have (ended or started meanwhile) */
+    rc = add_missing_stacks(session, dump, seen);
+    free(seen);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- one dump */
+
+/* Stacks and lock lines, by whichever way this agent can. */
+static int add_stacks_and_locks(cd_thread_session *session, cd_thread_dump *dump, jthread *threads,
+                                jint count, cd_proc_job *job)
+{
+    int synchronizers_done = 0, rc;
+    if (!session->jvmti_monitors && session->java_allowed) {
+        rc = collect_with_mxbean(session, dump, threads, count, &synchronizers_done, job);
+    } else {
+        rc = collect_with_jvmti(session, dump, threads, count, job);
+        if (session->jvmti_monitors)
+            dump->locks_source = "jvmti";
+        else
+            dump->locks_note = "monitors are not listed: the Java heap is exhausted, and JVMTI's "
+                               "monitor functions need the agent loaded at start-up";
+    }
+    if (rc != 0)
+        return -1;
+    cd_locks_apply_park(session, dump);
+    if (session->jvmti_monitors) {
+        cd_locks_fill_wait_objects(session, dump);
+        cd_locks_link_monitor_owners(dump);
+    }
+    for (size_t i = 0; i < dump->count; i++)
+        cd_thread_sort_locks(&dump->threads[i]);
+    cd_error err = {0};
+    if (cd_locks_heap_scan(session, dump, !synchronizers_done, &err) != 0)
+        dump->synchronizers_note = cd_arena_strdup(&dump->arena, err.message);
+    if (!session->virtual_thread_class && session->style.jdk_feature >= 21) {
+        if (session->classes.virtual_thread) {
+            dump->virtual_note = "java.lang.VirtualThread has fields this agent does not know";
+        } else { /* the class was never loaded: no virtual thread was ever created */
+            dump->virtual_threads = 0;
+            dump->virtual_threads_mounted = 0;
+        }
+    }
+    return 0;
+}
+
+static int collect(cd_thread_session *session, cd_thread_dump *dump, cd_error *err)
+{
+    jvmtiEnv *jvmti = session->jvmti;
+    JNIEnv *jni = session->jni;
+    cd_thread_dump_init(dump);
+    dump->wall_ms = cd_wall_ms();
+    dump->vm_name = session->vm_name;
+    dump->vm_version = session->vm_version;
+    dump->vm_info = session->vm_info;
+    dump->style = session->style;
+    if (cd_jni_frame_push(jni, 16, err) != 0)
+        return -1;
+    jint count = 0;
+    jthread *threads = NULL;
+    jvmtiError e = (*jvmti)->GetAllThreads(jvmti, &count, &threads);
+    if (e != JVMTI_ERROR_NONE) {
+        cd_jni_frame_pop(jni);
+        return cd_jvmti_fail(err, e, "GetAllThreads");
+    }
+    /* GetAllThreads made a local reference per thread. They are needed to
+     * the end of the dump (the deadlock check asks the live VM again), so
+     * they become global references: the local frames of the steps between
+     * stay small, however many threads there are. */
+    if ((*jni)->EnsureLocalCapacity(jni, count + 64) != 0)
+        cd_jni_clear_exception(jni);
+    jint held = 0;
+    for (jint i = 0; i < count; i++) {
+        jthread global = (*jni)->NewGlobalRef(jni, threads[i]);
+        (*jni)->DeleteLocalRef(jni, threads[i]);
+        if (global) /* NULL when the VM is out of memory: that thread is left out */
+            threads[held++] = global;
+        else
+            dump->threads_skipped++;
+    }
+    cd_jni_clear_exception(jni);
+    count = held;
+    session->jthreads = malloc(((size_t)count + 1) * sizeof *session->jthreads);
+    session->park = malloc(((size_t)count + 1) * sizeof *session->park);
+    int rc = session->jthreads && session->park ? 0 : -1;
+    cd_proc_job job;
+    memset(&job, 0, sizeof job);
+    if (rc == 0)
+        rc = add_stacks_and_locks(session, dump, threads, count, &job);
+    finish_proc_job(session, dump, &job);
+    if (rc == 0) {
+        if (cd_deadlocks_find(dump) < 0)
+            rc = -1;
+        else
+            cd_deadlocks_confirm(session, dump);
+        dump->deadlocks_checked = dump->locks_source != NULL;
+    }
+    for (jint i = 0; i < count; i++)
+        (*jni)->DeleteGlobalRef(jni, threads[i]);
+    cd_jvmti_free(jvmti, threads);
+    cd_jni_frame_pop(jni);
+    free(session->jthreads);
+    free(session->park);
+    session->jthreads = NULL;
+    session->park = NULL;
+    if (rc != 0) {
+        cd_thread_dump_free(dump);
+        return cd_fail(err, CD_ERR_NOMEM, "out of memory collecting %d threads", (int)count);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static int write_text(const char *dir, const char *relpath, const cd_thread_dump *dump,
+                      cd_error *err)
+{
+    cd_sink *sink = cd_staging_open(dir, relpath, err);
+    if (!sink)
+        return -1;
+    cd_dump_write_text(sink, dump);
+    return cd_sink_close(sink, err);
+}
+
+static int write_hot_threads(const char *dir, const cd_sample *samples, size_t count, cd_error *err)
+{
+    cd_sink *sink = cd_staging_open(dir, "threads/hot_threads.txt", err);
+    if (!sink)
+        return -1;
+    cd_hot_threads_write_text(sink, samples, count);
+    return cd_sink_close(sink, err);
+}
+
+static int write_json(const char *dir, const cd_thread_dump *dump, const cJSON *extra,
+                      cd_error *err)
+{
+    cd_sink *sink = cd_staging_open(dir, "threads/threads.json", err);
+    if (!sink)
+        return -1;
+    if (cd_dump_write_json(sink, dump, extra, err) != 0) {
+        cd_sink_abandon(sink);
+        return -1;
+    }
+    return cd_sink_close(sink, err);
+}
+
+/* threads.json is written on a native thread of its own while the agent
+ * thread writes the text: both only read the dump, and on a busy machine two
+ * threads get the work done sooner than one. The helper blocks every signal,
+ * so the JVM's signal handling never lands on it. */
+typedef struct json_job {
+    const char *dir;
+    const cd_thread_dump *dump;
+    const cJSON *extra;
+    int rc;
+    cd_error err;
+    pthread_t thread;
+    int started;
+} json_job;
+
+static void *json_job_run(void *arg)
+{
+    json_job *job = arg;
+    job->rc = write_json(job->dir, job->dump, job->extra, &job->err);
+    return NULL;
+}
+
+static void json_job_start(json_job *job, const char *dir, const cd_thread_dump *dump,
+                           const cJSON *extra)
+{
+    memset(job, 0, sizeof *job);
+    job->dir = dir;
+    job->dump = dump;
+    job->extra = extra;
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    job->started = pthread_create(&job->thread, NULL, json_job_run, job) == 0;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+}
+
+/* Waits for the job (or does it here if no thread could be started). */
+static int json_job_finish(json_job *job, cd_error *err)
+{
+    if (job->started)
+        pthread_join(job->thread, NULL);
+    else
+        json_job_run(job);
+    if (job->rc != 0)
+        *err = job->err;
+    return job->rc;
+}
+
+/* Sleeps until the monotonic clock reaches until_ms. */
+static void sleep_until(uint64_t until_ms)
+{
+    for (uint64_t now = cd_monotonic_ms(); now < until_ms; now = cd_monotonic_ms()) {
+        uint64_t left = until_ms - now;
+        struct timespec pause = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* ---------------------------------------------------------------- the part */
+
+int cd_part_threads(cd_part_ctx *ctx, cd_error *err)
+{
+    if (!ctx->jni)
+        return cd_fail(err, CD_ERR_UNSUPPORTED, "no JNI environment on this thread");
+    const cd_request *request = ctx->request;
+    int samples = request->thread_samples > 1 ? request->thread_samples : 1;
+    cd_thread_session session;
+    if (session_open(&session, ctx, err) != 0) {
+        session_close(&session);
+        return -1;
+    }
+    cd_sample *taken = calloc((size_t)samples, sizeof *taken);
+    cd_thread_dump first, later; /* sample 1 is kept to the end, the others not */
+    json_job json;
+    int have_first = 0, json_started = 0;
+    int rc = taken ? 0 : cd_fail(err, CD_ERR_NOMEM, "out of memory");
+    size_t taken_count = 0;
+    uint64_t started = cd_monotonic_ms();
+    for (int k = 0; rc == 0 && k < samples; k++) {
+        if (k > 0)
+            sleep_until(started + (uint64_t)k * (uint64_t)request->thread_interval_ms);
+        cd_thread_dump *dump = k == 0 ? &first : &later;
+        uint64_t at = cd_monotonic_ms();
+        if (collect(&session, dump, err) != 0) {
+            rc = -1;
+            if (samples > 1)
+                cd_error_wrap(err, "sample %d of %d", k + 1, samples);
+            break;
+        }
+        if (k == 0) {
+            have_first = 1;
+            if (samples == 1) { /* with samples, the JSON waits for their comparison */
+                json_job_start(&json, request->dir, &first, NULL);
+                json_started = 1;
+            }
+        }
+        char relpath[64];
+        snprintf(relpath, sizeof relpath, "threads/thread_dump-%d.txt", k + 1);
+        if ((k == 0 && write_text(request->dir, "thread_dump.txt", dump, err) != 0) ||
+            (samples > 1 && write_text(request->dir, relpath, dump, err) != 0))
+            rc = -1;
+        if (rc == 0 && samples > 1 && cd_sample_take(&taken[taken_count], dump, at) == 0)
+            taken_count++;
+        if (k > 0)
+            cd_thread_dump_free(&later);
+    }
+    cJSON *extra = NULL;
+    if (have_first && !json_started) {
+        extra = rc == 0 && taken_count > 1 ? cd_hot_threads_json(taken, taken_count) : NULL;
+        json_job_start(&json, request->dir, &first, extra);
+        json_started = 1;
+        if (rc == 0 && taken_count > 1)
+            rc = write_hot_threads(request->dir, taken, taken_count, err);
+    }
+    if (json_started) {
+        cd_error json_err = {0};
+        if (json_job_finish(&json, &json_err) != 0 && rc == 0) {
+            *err = json_err;
+            rc = -1;
+        }
+    }
+    if (have_first)
+        cd_thread_dump_free(&first);
+    cJSON_Delete(extra);
+    for (size_t i = 0; i < taken_count; i++)
+        cd_sample_free(&taken[i]);
+    free(taken);
+    session_close(&session);
+    return rc;
+}

@@ -1,0 +1,223 @@
+/*
+ * The threads part's collection side, shared by its files:
+ *
+ *   threads.c        the part: samples, JVMTI threads, states, stacks, CPU,
+ *                    and the files it writes
+ *   thread_frames.c  frames to text parts: methods, classes, modules, lines
+ *   thread_os.c      nid, the VM's thread state word and stack pointer (from
+ *                    the VM's own structure table), /proc, native threads
+ *   thread_locks.c   lock lines, ownable synchronizers, virtual threads and
+ *                    the live check of deadlock cycles
+ *
+ * One cd_thread_session lives for one request (all its samples); it holds
+ * the JNI handles and caches that do not change between samples.
+ */
+#ifndef CARBONDUMP_AGENT_THREADS_INTERNAL_H
+#define CARBONDUMP_AGENT_THREADS_INTERNAL_H
+
+#include <jni.h>
+#include <jvmti.h>
+#include <pthread.h>
+
+#include "agent.h"
+#include "thread_model.h"
+
+/* ---------------------------------------------------------------- JDK classes */
+
+/* The JDK classes whose fields the part reads, found among the loaded
+ * classes (vm_fields.h) rather than with FindClass, which may run a class
+ * loader or throw: no Java allocation. Global references; NULL when this JDK
+ * has no such class (VirtualThread before 21, Module before 9). */
+typedef struct cd_jdk_classes {
+    jclass thread, synchronizer, virtual_thread, module, module_descriptor, module_version;
+} cd_jdk_classes;
+
+/* The field cls itself declares with this name, type signature and kind, or
+ * NULL: reading a field of another type would not be safe. */
+jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const char *signature,
+                        int is_static);
+
+/* ---------------------------------------------------------------- frames */
+
+typedef struct cd_method_cache cd_method_cache;
+
+cd_method_cache *cd_method_cache_new(jvmtiEnv *jvmti, JNIEnv *jni, int java_allowed,
+                                     const cd_jdk_classes *classes);
+void cd_method_cache_free(cd_method_cache *cache, JNIEnv *jni);
+
+/* Resolves JVMTI frames into dump's arena. Frames whose method cannot be
+ * resolved (its class was unloaded meanwhile) print as "<unknown method>".
+ * Returns 0 or -1 out of memory. */
+int cd_frames_from_jvmti(cd_method_cache *cache, jvmtiEnv *jvmti, JNIEnv *jni,
+                         const jvmtiFrameInfo *frames, int count, cd_thread_dump *dump,
+                         cd_frame **out);
+
+/* Resolves a java.lang.StackTraceElement[] (ThreadInfo.getStackTrace(),
+ * Thread.getStackTrace()) by reading its fields: no Java call, no Java
+ * allocation. Returns 0, or -1 with err (a JDK whose StackTraceElement has
+ * other fields). */
+int cd_frames_from_java(cd_method_cache *cache, jvmtiEnv *jvmti, JNIEnv *jni, jobjectArray elements,
+                        cd_thread_dump *dump, cd_frame **out, int *count, cd_error *err);
+
+/* Class.getName() of obj's class (owned by the cache); NULL if unknown. */
+const char *cd_object_class_name(cd_method_cache *cache, jvmtiEnv *jvmti, JNIEnv *jni,
+                                 jobject object, cd_thread_dump *dump);
+
+/* ---------------------------------------------------------------- os */
+
+typedef struct cd_vm_layout cd_vm_layout;
+
+/* Finds the VM's structure table (gHotSpotVMStructs in libjvm) and checks it
+ * by reading the calling thread's own OS thread id through it. Returns NULL
+ * with err saying why when the layout is unknown or does not check out; the
+ * dump then has no nid= and no native thread list, never a guessed one. */
+cd_vm_layout *cd_vm_layout_open(jvmtiEnv *jvmti, uint64_t self_vm_thread, cd_error *err);
+void cd_vm_layout_close(cd_vm_layout *layout);
+
+typedef struct cd_vm_thread_info {
+    int64_t nid;          /* -1 when not readable */
+    const char *os_state; /* static word, or NULL */
+    uint64_t last_java_sp;
+} cd_vm_thread_info;
+
+/* Reads the OS thread of the JavaThread at vm_thread. Only call while the
+ * thread is known alive; the caller re-checks Thread.eetop afterwards. */
+void cd_vm_thread_read(const cd_vm_layout *layout, uint64_t vm_thread, cd_vm_thread_info *info);
+
+/* /proc/self/task opened once per dump (-1 if it cannot be: paths are used). */
+int cd_proc_task_dir(void);
+
+/* From /proc/self/task/<nid>/stat: os_prio (nice), elapsed since the thread
+ * started, the kernel state letter and the kernel's name (comm, 15 bytes).
+ * Returns 0, or -1 if there is no such thread. */
+typedef struct cd_proc_thread {
+    int nice;
+    int64_t elapsed_ms;
+    char state;
+    char comm[32];
+} cd_proc_thread;
+int cd_proc_thread_read(int task_dir, int64_t nid, cd_proc_thread *out);
+
+/* CPU time of any thread of this process by its Linux id, -1 if gone. */
+int64_t cd_proc_thread_cpu_ns(int64_t nid);
+
+/* /proc work for one dump, done on a native thread of its own while the
+ * agent thread waits for the VM (the ThreadMXBean snapshot): the stat of
+ * every Java thread's id, and the other threads of the process (the ones
+ * JVMTI does not list). The helper touches nothing but the job. */
+typedef struct cd_native_job_thread {
+    int64_t nid;
+    int64_t cpu_ns;
+    cd_proc_thread proc;
+} cd_native_job_thread;
+
+typedef struct cd_proc_job {
+    int64_t *nids; /* sorted copy */
+    size_t count;
+    cd_proc_thread *stats;
+    unsigned char *alive;
+    cd_native_job_thread *natives;
+    size_t native_count;
+    pthread_t thread;
+    int started, finished;
+} cd_proc_job;
+
+/* Starts the job for nids (any order). Returns 0, or -1 out of memory. Done
+ * in the caller's thread at finish time if no thread can be started. */
+int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, size_t count);
+void cd_proc_job_finish(cd_proc_job *job);
+/* After finish: the stat of a Java thread's id, NULL if it is no live task. */
+const cd_proc_thread *cd_proc_job_thread(const cd_proc_job *job, int64_t nid);
+/* After finish: the other threads into dump->natives (sorted by id). */
+int cd_proc_job_natives(const cd_proc_job *job, cd_thread_dump *dump);
+void cd_proc_job_free(cd_proc_job *job);
+
+/* ---------------------------------------------------------------- session */
+
+typedef struct cd_thread_session {
+    cd_part_ctx *ctx;
+    jvmtiEnv *jvmti;
+    JNIEnv *jni;
+    int java_allowed; /* Java calls and allocation allowed (the heap is not exhausted) */
+
+    cd_jdk_classes classes;
+    jfieldID thread_id_field, eetop_field, park_blocker_field;
+    jclass synchronizer_class; /* = classes.synchronizer, when its owner field is known */
+    jfieldID synchronizer_owner_field;
+    jclass virtual_thread_class; /* = classes.virtual_thread, when its fields are known */
+    jfieldID virtual_state_field, virtual_carrier_field;
+    jint virtual_new, virtual_terminated;
+
+    cd_method_cache *methods;
+    cd_vm_layout *layout;
+    char layout_problem[CD_ERROR_MESSAGE_MAX];
+
+    char *vm_name, *vm_version, *vm_info;
+    cd_dump_style style;
+
+    int64_t self_java_id; /* the agent thread running the part */
+    /* JVMTI monitor functions held (the agent was loaded at start-up). */
+    int jvmti_monitors;
+    /* Per thread of the dump being collected: jthreads[i] and park[i] belong
+     * to dump->threads[i]. */
+    jthread *jthreads;
+    struct cd_park_blocker *park;
+} cd_thread_session;
+
+/* Java id (Thread.tid) of a java.lang.Thread, -1 if unknown. No Java calls. */
+int64_t cd_thread_java_id(cd_thread_session *session, jobject thread);
+
+/* ---------------------------------------------------------------- locks */
+
+/* Start-up path, per thread while it is being collected: contended monitor,
+ * owned monitors with their depths (JVMTI). */
+void cd_locks_from_jvmti(cd_thread_session *session, cd_thread_dump *dump, cd_thread *thread,
+                         jthread jthread);
+
+/* What a thread is parked on (Thread.parkBlocker), read before its stack is
+ * known. */
+typedef struct cd_park_blocker {
+    int present;
+    cd_object object;
+    int synchronizer; /* an AbstractOwnableSynchronizer */
+    int64_t owner;    /* its exclusive owner's java id, -1 if none */
+} cd_park_blocker;
+
+/* Both paths, per thread: the park blocker (a JNI field read) into
+ * session->park[index]. */
+void cd_locks_park_blocker(cd_thread_session *session, cd_thread_dump *dump, size_t index,
+                           jthread jthread);
+
+/* Once stacks are known: "- parking to wait for" under each parked thread's
+ * top frame, and the wait-for edge of threads parked on a synchronizer. */
+void cd_locks_apply_park(cd_thread_session *session, cd_thread_dump *dump);
+
+/* Late-attach path: one ThreadMXBean.dumpAllThreads(true, true) snapshot
+ * gives each thread it knows (seen[i] set) its stack, state, lock lines and
+ * ownable synchronizers, from one safepoint as jstack's. Calls Java. */
+int cd_locks_from_mxbean(cd_thread_session *session, cd_thread_dump *dump, unsigned char *seen,
+                         cd_error *err);
+
+/* Threads in Object.wait() whose object JVMTI did not name (JDK 23+ no
+ * longer reports it through GetCurrentContendedMonitor): ThreadMXBean names
+ * it when Java allocation is allowed; otherwise the line says the object is
+ * unknown, as jstack does when it cannot tell. */
+void cd_locks_fill_wait_objects(cd_thread_session *session, cd_thread_dump *dump);
+
+/* Owners of contended monitors (JVMTI path), from the owned monitors seen. */
+void cd_locks_link_monitor_owners(cd_thread_dump *dump);
+
+/* One heap walk (private JVMTI environment, tags only): with synchronizers,
+ * every ownable synchronizer with an owner goes to its owner's "Locked
+ * ownable synchronizers"; live and mounted virtual threads are counted and
+ * the mounted ones attached to their carriers. No walk when neither is
+ * asked for. No Java allocation unless session->java_allowed (virtual thread
+ * stacks). */
+int cd_locks_heap_scan(cd_thread_session *session, cd_thread_dump *dump, int synchronizers,
+                       cd_error *err);
+
+/* Drops the deadlock cycles the live VM does not confirm (a cycle assembled
+ * from data read at different moments). */
+void cd_deadlocks_confirm(cd_thread_session *session, cd_thread_dump *dump);
+
+#endif

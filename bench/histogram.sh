@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Class histogram: `carbondump --only histogram` against `jmap -histo` on the
+# same JVM, a demo server holding ~20 M extra objects (--plant heap=N).
+#
+# Runs alternate (carbondump, jmap, carbondump, ...) after one unmeasured
+# warm-up each, and prints per tool the median wall time, the median pause the
+# target took for the count (its safepoint operation, from -Xlog:safepoint)
+# and how much the target's resident set grew during the run (peak RSS, reset
+# before each run through /proc/<pid>/clear_refs, which needs root or the
+# target's user); then the ratio of the medians (target: <= 1.0).
+#
+# Environment: CD_BUILD (build directory, default ./build), CD_JAVA_HOME (the
+# JDK; default the newest scripts/find-jdks.sh finds), OBJECTS (20000000),
+# RUNS (5), XMX (3g), KEEP_WORK=1 to keep the work directory.
+set -euo pipefail
+
+SOURCE=$(cd "$(dirname "$0")/.." && pwd)
+CD_BUILD=${CD_BUILD:-$SOURCE/build}
+CARBONDUMP="$CD_BUILD/bin/carbondump"
+CD_JAVA_HOME=${CD_JAVA_HOME:-$("$SOURCE/scripts/find-jdks.sh" | head -n 1 | cut -d' ' -f2)}
+OBJECTS=${OBJECTS:-20000000}
+RUNS=${RUNS:-5}
+XMX=${XMX:-3g}
+H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-histogram.XXXXXX")
+PID=
+
+cleanup() {
+  [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+[ -x "$CARBONDUMP" ] || { echo "no $CARBONDUMP: build first" >&2; exit 1; }
+[ -d "$CD_BUILD/harness/classes" ] || { echo "no $CD_BUILD/harness/classes: build first" >&2; exit 1; }
+
+echo "JDK: $CD_JAVA_HOME"
+echo "objects planted: $OBJECTS, heap: -Xmx$XMX, runs: $RUNS each, alternating"
+"$CD_JAVA_HOME/bin/java" "-Xmx$XMX" -Xlog:safepoint:file="$WORK/safepoint.log" \
+  -cp "$CD_BUILD/harness/classes:$H2_JAR" -Dcarbon.home="$WORK/home" \
+  org.carbondump.harness.DemoCarbonServer --home "$WORK/home" --plant "heap=$OBJECTS" \
+  >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
+PID=$!
+for _ in $(seq 1 3000); do
+  grep -q '^READY ' "$WORK/server.out" 2>/dev/null && break
+  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.err" >&2; echo "server died" >&2; exit 1; }
+  sleep 0.2
+done
+grep -q '^READY ' "$WORK/server.out" || { echo "server not READY in 600 s" >&2; exit 1; }
+
+now_ns() { date +%s%N; }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# The safepoint operations the tool caused: the log lines added during its run.
+pause_ms() { # from_line operation
+  tail -n +"$1" "$WORK/safepoint.log" |
+    awk -v op="\"$2\"" 'index($0, op) { for (i = 1; i <= NF; i++) if ($i == "Total:") t += $(i + 1) }
+                        END { printf "%.1f", t / 1e6 }'
+}
+
+# measure TOOL NAME OPERATION: appends "ms pause_ms rss_growth_kb" to $WORK/NAME.
+measure() {
+  local name=$1 op=$2; shift 2
+  local line rss0 t0 t1 hwm
+  line=$(($(wc -l <"$WORK/safepoint.log") + 1))
+  echo 5 >"/proc/$PID/clear_refs" 2>/dev/null || true # reset the peak RSS
+  rss0=$(status_kb "$PID" VmRSS)
+  t0=$(now_ns)
+  "$@" >/dev/null 2>"$WORK/$name.err" || { cat "$WORK/$name.err" >&2; echo "$name failed" >&2; exit 1; }
+  t1=$(now_ns)
+  hwm=$(status_kb "$PID" VmHWM)
+  sleep 0.5 # let the log catch up
+  echo "$(((t1 - t0) / 1000000)) $(pause_ms "$line" "$op") $((hwm - rss0))" >>"$WORK/$name"
+}
+
+CD_ARGS=(--pid "$PID" --only histogram -o "$WORK/bundles" -q)
+# The JVMTI heap walk is the VM operation "HeapIterateOperation"; jmap's count
+# is "GC_HeapInspection".
+measure warmup-carbondump HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}"
+measure warmup-jmap GC_HeapInspection "$CD_JAVA_HOME/bin/jmap" -histo "$PID"
+for _ in $(seq 1 "$RUNS"); do
+  measure carbondump HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}"
+  measure jmap GC_HeapInspection "$CD_JAVA_HOME/bin/jmap" -histo "$PID"
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+column_median() { cut -d' ' -f"$2" "$WORK/$1" | median; }
+
+# Check that the histogram is of the planted heap, not an empty one.
+unzip -p "$(ls "$WORK"/bundles/*.zip | tail -n 1)" '*/memoryinfo/java_heap_histogram.txt' \
+  >"$WORK/histogram.txt"
+nodes=$(awk '$4 == "org.carbondump.harness.HeapNode" { print $2 }' "$WORK/histogram.txt")
+total=$(awk '$1 == "Total" { print $2 }' "$WORK/histogram.txt")
+echo "histogram: $total objects, $nodes HeapNode"
+
+printf '\n%-12s %14s %16s %22s   %s\n' tool "median ms" "median pause ms" "median RSS growth KB" "runs (ms)"
+for tool in carbondump jmap; do
+  printf '%-12s %14s %16s %22s   %s\n' "$tool" "$(column_median "$tool" 1)" \
+    "$(column_median "$tool" 2)" "$(column_median "$tool" 3)" "$(cut -d' ' -f1 "$WORK/$tool" | tr '\n' ' ')"
+done
+cd_ms=$(column_median carbondump 1)
+jmap_ms=$(column_median jmap 1)
+cd_rss=$(column_median carbondump 3)
+printf '\nratio carbondump/jmap (median wall time): %.2f (target <= 1.0)\n' \
+  "$(echo "$cd_ms / $jmap_ms" | bc -l)"
+printf 'target RSS growth per planted object during carbondump: %.4f bytes\n' \
+  "$(echo "$cd_rss * 1024 / $OBJECTS" | bc -l)"

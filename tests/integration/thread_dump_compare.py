@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Compares carbondump's thread_dump.txt with jstack -l of the same JVM.
+
+Usage: thread_dump_compare.py CHECK OURS JSTACK_BEFORE JSTACK_AFTER
+
+jstack runs before and after carbondump; only what both jstack runs agree on
+(threads, states, lock lines) is held against carbondump's dump, so threads
+that start, end or move meanwhile cannot make a check flaky. Prints "ok" and
+exits 0, or prints what differs and exits 1.
+
+Checks:
+  names          every Java thread of jstack is in ours with the same #id and
+                 nid; threads JVMTI does not list (compiler threads ...) are
+                 in ours by nid under the kernel's 15-byte name; ours has no
+                 Java thread jstack lacks (but for its own request thread)
+  states         the same java.lang.Thread.State line per thread
+  locks          the same lock lines (frame, action, class) per thread, but
+                 for the "- locked" line jstack prints for the monitor a
+                 thread released in Object.wait() (JVMTI and ThreadMXBean do
+                 not report it); jstack's and our object ids correspond one
+                 to one; threads for which jstack itself says "<no object
+                 reference available>" are not compared
+  owners         in ours, every "waiting to lock <X>" names an object that
+                 exactly one other thread has "locked", and every "parking to
+                 wait for <X>" on a held synchronizer names one that exactly
+                 one thread lists under "Locked ownable synchronizers"
+  synchronizers  the same ownable synchronizer classes per thread
+  deadlocks      the same deadlock cycles (as sets of thread names)
+"""
+import re
+import sys
+
+THREAD_LINE = re.compile(r'^"(?P<name>.*)" (?P<rest>(?:#\d+ |os_prio=|prio=|daemon ).*)$')
+LOCK_LINE = re.compile(
+    r'^\t- (?P<action>locked|waiting to lock|waiting on|waiting to re-lock in wait\(\)|'
+    r'parking to wait for ) <(?P<id>0x[0-9a-f]+)> \(a (?P<cls>.*)\)$')
+SYNC_LINE = re.compile(r'^\t- <(?P<id>0x[0-9a-f]+)> \(a (?P<cls>.*)\)$')
+
+
+class Thread:
+    def __init__(self, name, rest):
+        self.name = name
+        m = re.search(r'#(\d+)', rest.split(' prio=')[0]) if rest.startswith('#') else None
+        self.java_id = int(m.group(1)) if m else None
+        m = re.search(r' nid=(0x[0-9a-f]+|\d+)', ' ' + rest)
+        self.nid = int(m.group(1), 0) if m else None
+        self.state = None
+        self.frames = 0
+        self.locks = []  # (frame index, action, id, class)
+        self.syncs = []  # (id, class)
+
+
+def parse(path):
+    threads, deadlocks = [], []
+    current, in_syncs, in_deadlock = None, False, None
+    with open(path, encoding='utf-8', errors='replace') as f:
+        for raw in f:
+            line = raw.rstrip('\n')
+            if line == 'Found one Java-level deadlock:':
+                in_deadlock = set()
+                deadlocks.append(in_deadlock)
+                current = None
+                continue
+            if in_deadlock is not None:
+                if line.startswith('Java stack information'):
+                    in_deadlock = None
+                elif line.startswith('"') and line.endswith('":'):
+                    in_deadlock.add(line[1:-2])
+                continue
+            m = THREAD_LINE.match(line)
+            if m:
+                current = Thread(m.group('name'), m.group('rest'))
+                threads.append(current)
+                in_syncs = False
+                continue
+            if current is None:
+                continue
+            if line.startswith('   java.lang.Thread.State: '):
+                current.state = line[len('   java.lang.Thread.State: '):]
+            elif line.startswith('\tat '):
+                current.frames += 1
+            elif line == '   Locked ownable synchronizers:':
+                in_syncs = True
+            elif in_syncs and SYNC_LINE.match(line):
+                m = SYNC_LINE.match(line)
+                current.syncs.append((m.group('id'), m.group('cls')))
+            elif line == '\t- waiting on <no object reference available>':
+                current.locks.append((current.frames - 1, 'waiting on', None, None))
+            else:
+                m = LOCK_LINE.match(line)
+                if m:
+                    current.locks.append((current.frames - 1, m.group('action').strip(),
+                                          m.group('id'), m.group('cls')))
+    return threads, deadlocks
+
+
+def java_threads(threads):
+    return {t.nid: t for t in threads if t.java_id is not None and t.nid is not None}
+
+
+def stable(before, after, key):
+    """Threads (by nid) both jstack runs show alike under key."""
+    a, b = java_threads(before), java_threads(after)
+    return {nid: t for nid, t in a.items()
+            if nid in b and b[nid].name == t.name and key(t) == key(b[nid])}
+
+
+def comparable_locks(t):
+    """jstack's lock lines without the monitor released in Object.wait()."""
+    released = {l[2] for l in t.locks
+                if l[0] == 0 and l[1] in ('waiting on', 'waiting to re-lock in wait()')}
+    return [l for l in t.locks if not (l[1] == 'locked' and l[2] in released)]
+
+
+def check_names(ours, before, after):
+    problems = []
+    by_nid = {t.nid: t for t in ours if t.nid is not None}
+    both = stable(before, after, lambda t: t.java_id)
+    for nid, j in sorted(both.items()):
+        o = by_nid.get(nid)
+        if o is None:
+            problems.append('missing: "%s" nid=%d' % (j.name, nid))
+        elif o.java_id is not None:
+            if o.name != j.name or o.java_id != j.java_id:
+                problems.append('nid=%d: jstack "%s" #%d, ours "%s" #%s'
+                                % (nid, j.name, j.java_id, o.name, o.java_id))
+        elif o.name != j.name.encode()[:15].decode('utf-8', 'replace'):
+            problems.append('nid=%d: jstack "%s", ours (not listed by JVMTI) "%s"'
+                            % (nid, j.name, o.name))
+    seen = set(java_threads(before)) | set(java_threads(after))
+    for t in ours:
+        if t.java_id is not None and t.nid not in seen and \
+                not t.name.startswith('carbondump request'):
+            problems.append('ours only: "%s" #%d' % (t.name, t.java_id))
+    return problems
+
+
+def check_states(ours, before, after):
+    problems = []
+    mine = java_threads(ours)
+    for nid, j in sorted(stable(before, after, lambda t: t.state).items()):
+        if nid in mine and mine[nid].state != j.state:
+            problems.append('"%s": jstack %s, ours %s' % (j.name, j.state, mine[nid].state))
+    return problems
+
+
+def check_locks(ours, before, after):
+    problems = []
+    mine = java_threads(ours)
+    shape = lambda t: [(l[0], l[1], l[3]) for l in comparable_locks(t)]
+    theirs_to_ours, ours_to_theirs = {}, {}
+    for nid, j in sorted(stable(before, after, shape).items()):
+        o = mine.get(nid)
+        if o is None or any(l[2] is None for l in j.locks):
+            continue  # jstack could not name the object a compiled frame waits on
+        expected, got = comparable_locks(j), o.locks
+        if [(l[0], l[1], l[3]) for l in expected] != [(l[0], l[1], l[3]) for l in got]:
+            problems.append('"%s":\n    jstack %s\n    ours   %s'
+                            % (j.name, [l[:2] + l[3:] for l in expected],
+                               [l[:2] + l[3:] for l in got]))
+            continue
+        for e, g in zip(expected, got):
+            if theirs_to_ours.setdefault(e[2], g[2]) != g[2] or \
+                    ours_to_theirs.setdefault(g[2], e[2]) != e[2]:
+                problems.append('"%s": jstack object %s and ours %s do not correspond one to one'
+                                % (j.name, e[2], g[2]))
+    return problems
+
+
+def check_owners(ours, before, after):
+    problems = []
+    locked = {}
+    synced = {}
+    for t in ours:
+        for l in t.locks:
+            if l[1] == 'locked':
+                locked.setdefault(l[2], set()).add(t.name)
+        for s in t.syncs:
+            synced.setdefault(s[0], set()).add(t.name)
+    for t in ours:
+        for l in t.locks:
+            if l[1] == 'waiting to lock' and len(locked.get(l[2], ())) != 1:
+                problems.append('"%s" waits to lock %s, locked by %s'
+                                % (t.name, l[2], sorted(locked.get(l[2], ()))))
+            if l[1] == 'parking to wait for' and l[2] in synced and len(synced[l[2]]) != 1:
+                problems.append('"%s" parks on %s, held by %s' % (t.name, l[2], synced[l[2]]))
+    return problems
+
+
+def check_synchronizers(ours, before, after):
+    problems = []
+    mine = java_threads(ours)
+    classes = lambda t: sorted(s[1] for s in t.syncs)
+    for nid, j in sorted(stable(before, after, classes).items()):
+        if nid in mine and classes(mine[nid]) != classes(j):
+            problems.append('"%s": jstack %s, ours %s' % (j.name, classes(j), classes(mine[nid])))
+    return problems
+
+
+def check_deadlocks(ours_deadlocks, before_deadlocks):
+    a = sorted(sorted(c) for c in before_deadlocks)
+    b = sorted(sorted(c) for c in ours_deadlocks)
+    return [] if a == b else ['jstack found %s, ours %s' % (a, b)]
+
+
+def main():
+    check, ours_path, before_path, after_path = sys.argv[1:5]
+    ours, ours_deadlocks = parse(ours_path)
+    before, before_deadlocks = parse(before_path)
+    after, _ = parse(after_path)
+    checks = {
+        'names': check_names, 'states': check_states, 'locks': check_locks,
+        'owners': check_owners, 'synchronizers': check_synchronizers,
+    }
+    if check == 'deadlocks':
+        problems = check_deadlocks(ours_deadlocks, before_deadlocks)
+    else:
+        problems = checks[check](ours, before, after)
+    if problems:
+        print('\n'.join(problems))
+        sys.exit(1)
+    print('ok')
+
+
+if __name__ == '__main__':
+    main()
