@@ -37,6 +37,10 @@ static const char usage_text[] =
     "  --thread-interval SECONDS   ... this far apart (default 10)\n"
     "  --no-redact                 copy configuration, environment and properties\n"
     "                              without masking secrets\n"
+    "  --max-log-bytes SIZE        copy at most the last SIZE bytes of each log\n"
+    "                              (default 50M; K, M, G suffixes; 0: no logs)\n"
+    "  --max-logs-total-bytes SIZE copy at most SIZE bytes of logs in all, newest\n"
+    "                              files first (default 200M)\n"
     "Behaviour:\n"
     "  --timeout SECONDS           give up on the JVM side after this long (default 300)\n"
     "  --agent PATH                the agent library (default: next to this program)\n"
@@ -69,6 +73,24 @@ static int parse_long(const char *option, const char *value, long min, long max,
         return cd_fail(err, CD_ERR_USAGE, "%s: %s is out of range (%ld to %ld)", option, value,
                        min, max);
     *out = v;
+    return 0;
+}
+
+/* A size in bytes: digits with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *option, const char *value, uint64_t *out, cd_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = isdigit((unsigned char)value[0]) ? strtoull(value, &end, 10) : 0;
+    int shift = 0;
+    if (isdigit((unsigned char)value[0]) && *end && !end[1])
+        shift = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 : strchr("gG", *end) ? 30 : -1;
+    if (!isdigit((unsigned char)value[0]) || errno != 0 || shift < 0 || (*end && shift == 0))
+        return cd_fail(err, CD_ERR_USAGE,
+                       "%s: '%s' is not a size (bytes, or a number with K, M or G)", option, value);
+    if (v > (1ull << 40) >> shift)
+        return cd_fail(err, CD_ERR_USAGE, "%s: %s is out of range (0 to 1T)", option, value);
+    *out = (uint64_t)v << shift;
     return 0;
 }
 
@@ -137,6 +159,8 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
     cli->heap_engine = CD_HEAP_ENGINE_VM;
     cli->heap_redact = CD_HEAP_REDACT_NONE;
     cli->redact = 1;
+    cli->max_log_bytes = CD_DEFAULT_MAX_LOG_BYTES;
+    cli->max_logs_total_bytes = CD_DEFAULT_MAX_LOGS_TOTAL_BYTES;
     cli->thread_samples = 1;
     cli->thread_interval_ms = CD_DEFAULT_THREAD_INTERVAL_MS;
     cli->timeout_s = CD_DEFAULT_TIMEOUT_S;
@@ -199,6 +223,13 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
             cli->heap_redact = (cd_heap_redact)choice;
         } else if ((m = OPTION("--no-redact", NULL, 0)) != 0) {
             cli->redact = 0;
+        } else if ((m = OPTION("--max-log-bytes", NULL, 1)) != 0) {
+            if (m < 0 || parse_size("--max-log-bytes", v, &cli->max_log_bytes, err) != 0)
+                return -1;
+        } else if ((m = OPTION("--max-logs-total-bytes", NULL, 1)) != 0) {
+            if (m < 0 ||
+                parse_size("--max-logs-total-bytes", v, &cli->max_logs_total_bytes, err) != 0)
+                return -1;
         } else if ((m = OPTION("--timeout", NULL, 1)) != 0) {
             if (m < 0 || parse_long("--timeout", v, 1, 86400, &n, err) != 0)
                 return -1;

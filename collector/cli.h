@@ -5,6 +5,7 @@
 #ifndef CARBONDUMP_CLI_H
 #define CARBONDUMP_CLI_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "carbondump/error.h"
@@ -13,6 +14,8 @@
 
 #define CD_DEFAULT_TIMEOUT_S 300
 #define CD_DEFAULT_THREAD_INTERVAL_MS 10000
+#define CD_DEFAULT_MAX_LOG_BYTES (50ull << 20)         /* per log file in the bundle */
+#define CD_DEFAULT_MAX_LOGS_TOTAL_BYTES (200ull << 20) /* all logs together */
 
 typedef struct cd_cli {
     pid_t pid; /* 0: not given */
@@ -23,6 +26,8 @@ typedef struct cd_cli {
     cd_heap_redact heap_redact;
     int live;
     int redact;
+    uint64_t max_log_bytes;        /* the newest data of each log, at most */
+    uint64_t max_logs_total_bytes; /* of all logs, newest files first */
     int thread_samples;
     int thread_interval_ms;
     int timeout_s;

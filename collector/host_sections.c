@@ -7,6 +7,12 @@
 #include <stddef.h>
 
 #include "carbondump/fsutil.h"
+#include "carbon.h"
+#include "checksums.h"
+#include "files.h"
+#include "maps.h"
+#include "osinfo.h"
+#include "process_info.h"
 #include "run.h"
 
 typedef int (*cd_host_fn)(cd_run *run, cd_error *err);
@@ -19,10 +25,10 @@ typedef struct host_section {
 } host_section;
 
 static const host_section host_sections[] = {
-    {CD_SECTION_MAPS, NULL, 0, 1},      {CD_SECTION_OS, NULL, 0, 0},
-    {CD_SECTION_PROCESS, NULL, 0, 1},   {CD_SECTION_CARBON, NULL, 1, 0},
-    {CD_SECTION_FILES, NULL, 1, 0},     {CD_SECTION_CHECKSUMS, NULL, 1, 0},
-    {CD_SECTION_LISTING, NULL, 1, 0},
+    {CD_SECTION_MAPS, cd_maps_section, 0, 1},      {CD_SECTION_OS, cd_os_section, 0, 0},
+    {CD_SECTION_PROCESS, cd_process_section, 0, 1},   {CD_SECTION_CARBON, cd_carbon_section, 1, 0},
+    {CD_SECTION_FILES, cd_files_section, 1, 0},     {CD_SECTION_CHECKSUMS, cd_checksums_section, 1, 0},
+    {CD_SECTION_LISTING, cd_listing_section, 1, 0},
 };
 
 void cd_host_sections_run(cd_run *run)

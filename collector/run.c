@@ -25,6 +25,7 @@
 #include "carbondump/fsutil.h"
 #include "pidfile.h"
 #include "progress.h"
+#include "redact.h"
 #include "run.h"
 
 const char *cd_status_name(cd_status status)
@@ -195,6 +196,8 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
     cd_error info_err = {0};
     if (cd_carbon_server_info_write(run, &info_err) != 0)
         cd_warn("carbon_server_info.txt: %s", info_err.message);
+    if (cd_redaction_log_write(run, &info_err) != 0)
+        cd_warn("redaction_log.txt: %s", info_err.message);
 
     cd_bundle_entries entries = {0};
     static const char *const agent_private[] = {"agent-result.json", "libcarbondump.so", NULL};

@@ -4,7 +4,8 @@
  * Names are normalised to lower-case letters and digits only, so that
  * "keystore.password", "KEYSTORE_PASSWORD" and "keystorePassword" are the same
  * word; then a few stems mark a secret and a few suffixes clear it again
- * (a "tokenEndpoint" is a URL, a "passwordPattern" a regular expression).
+ * (a "tokenEndpoint" is a URL, a "passwordPattern" a regular expression), and
+ * so does a leading enable/disable/allow (a switch: "DisableTokenStore").
  */
 #include "carbondump/secrets.h"
 
@@ -14,7 +15,7 @@
 
 static const char *const secret_stems[] = {
     "password", "passwd", "passphrase", "secret",   "token",     "credential",
-    "privatekey", "apikey", "appkey",   "keypass",  "storepass",
+    "privatekey", "apikey", "appkey",   "keypass",  "storepass", "encryptionkey",
 };
 
 /* Settings about a secret rather than the secret itself. */
@@ -24,6 +25,8 @@ static const char *const harmless_suffixes[] = {
     "length",   "enabled", "enable",  "class",  "header",  "name",     "alias",
     "provider", "period",  "time",    "format", "size",    "count",    "algorithm",
     "handler",  "manager", "strategy", "encoding", "lifetime", "issuer", "generator",
+    "digest",   "processor", "validator", "claim",  "claims",  "scope",  "scopes",
+    "binding",  "dialect",  "mediator", "template",
 };
 
 static int ends_with(const char *word, size_t len, const char *suffix)
@@ -54,6 +57,13 @@ int cd_secret_name(const char *name, size_t len)
             secret = 1;
     if (!secret)
         return 0;
+    /* switches: EnableTokenBinding, disable_token_store, allow_credentials */
+    static const char *const switch_prefixes[] = {"enable", "disable", "allow"};
+    for (size_t i = 0; i < sizeof switch_prefixes / sizeof *switch_prefixes; i++) {
+        size_t p = strlen(switch_prefixes[i]);
+        if (n > p && strncmp(word, switch_prefixes[i], p) == 0)
+            return 0;
+    }
     for (size_t i = 0; i < sizeof harmless_suffixes / sizeof *harmless_suffixes; i++) {
         const char *suffix = harmless_suffixes[i];
         /* the suffix must follow a stem, not be part of it ("keypass" is no "...pass") */

@@ -191,6 +191,41 @@ static void flags_set_their_switches(void **state)
     assert_string_equal(err.message, "--quiet and --verbose cannot be used together");
 }
 
+static void log_caps_default_to_50m_per_file_and_200m_in_all(void **state)
+{
+    cd_cli cli;
+    cd_error err = {0};
+    assert_int_equal(PARSE(&cli, &err, "--only", "files"), 0);
+    assert_int_equal(cli.max_log_bytes, 50ull << 20);
+    assert_int_equal(cli.max_logs_total_bytes, 200ull << 20);
+}
+
+static void log_caps_take_bytes_and_k_m_g_suffixes(void **state)
+{
+    cd_cli cli;
+    cd_error err = {0};
+    assert_int_equal(PARSE(&cli, &err, "--max-log-bytes", "1500", "--max-logs-total-bytes=2G"), 0);
+    assert_int_equal(cli.max_log_bytes, 1500);
+    assert_int_equal(cli.max_logs_total_bytes, 2ull << 30);
+    assert_int_equal(PARSE(&cli, &err, "--max-log-bytes", "64k", "--max-logs-total-bytes", "0"), 0);
+    assert_int_equal(cli.max_log_bytes, 64 << 10);
+    assert_int_equal(cli.max_logs_total_bytes, 0);
+}
+
+static void log_caps_refuse_what_is_not_a_size(void **state)
+{
+    cd_cli cli;
+    cd_error err = {0};
+    assert_int_equal(PARSE(&cli, &err, "--max-log-bytes", "10MB"), -1);
+    assert_string_equal(err.message,
+                        "--max-log-bytes: '10MB' is not a size (bytes, or a number with K, M or G)");
+    assert_int_equal(PARSE(&cli, &err, "--max-logs-total-bytes", "-1"), -1);
+    assert_string_equal(err.message, "--max-logs-total-bytes: '-1' is not a size (bytes, or a "
+                                     "number with K, M or G)");
+    assert_int_equal(PARSE(&cli, &err, "--max-log-bytes", "2048G"), -1);
+    assert_string_equal(err.message, "--max-log-bytes: 2048G is out of range (0 to 1T)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +246,9 @@ int main(void)
         cmocka_unit_test(unknown_option_and_stray_argument_are_named),
         cmocka_unit_test(single_dash_long_options_do_not_take_equals),
         cmocka_unit_test(flags_set_their_switches),
+        cmocka_unit_test(log_caps_default_to_50m_per_file_and_200m_in_all),
+        cmocka_unit_test(log_caps_take_bytes_and_k_m_g_suffixes),
+        cmocka_unit_test(log_caps_refuse_what_is_not_a_size),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -1,0 +1,103 @@
+/*
+ * The one tree walker behind checksums, listing and files (and the patch check).
+ *
+ * cd_walk visits every entry below a root, depth first, each directory's entries
+ * in byte order of their names, and hands the callback the entry's lstat() and
+ * the open directory that holds it. It is built for CARBON_HOMEs that are being
+ * written to while we look, and for odd trees:
+ *
+ *  - symbolic links are never followed: they are reported as links, so a link
+ *    out of the tree or into a loop costs nothing;
+ *  - directories are opened with O_NOFOLLOW relative to their parent's fd, and
+ *    a directory that is its own ancestor (a bind mount looping back) is not
+ *    entered; the depth is bounded;
+ *  - an entry that vanishes between readdir() and lstat(), or a directory that
+ *    cannot be read, is reported to the problem callback and the walk goes on;
+ *  - FIFOs, sockets and devices are reported by type and never opened.
+ *
+ * cd_walk_open opens a file found by the walk later (another thread, another
+ * moment) without following any symbolic link on the way, so what is opened is
+ * still inside the tree.
+ */
+#ifndef CARBONDUMP_WALK_H
+#define CARBONDUMP_WALK_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "carbondump/error.h"
+#include "carbondump/sink.h"
+
+#define CD_WALK_MAX_DEPTH 128
+
+typedef struct cd_walk_entry {
+    const char *path;      /* relative to the walk's root: "repository/conf/carbon.xml" */
+    const char *name;      /* the last component of path */
+    int parent_fd;         /* the directory holding it, open during the callback */
+    const struct stat *st; /* lstat() of the entry */
+    int depth;             /* 1 for the root's own children */
+} cd_walk_entry;
+
+/* What the visit callback wants next. */
+typedef enum cd_walk_action {
+    CD_WALK_CONTINUE, /* go on (and into the entry, if it is a directory) */
+    CD_WALK_PRUNE,    /* go on, but not into this directory */
+    CD_WALK_STOP,     /* end the walk; cd_walk returns -1 with the visitor's error */
+} cd_walk_action;
+
+typedef cd_walk_action (*cd_walk_visit_fn)(void *context, const cd_walk_entry *entry,
+                                           cd_error *err);
+
+typedef struct cd_walk_options {
+    /* Walk only this directory below the root ("repository/conf"); NULL or ""
+     * for the whole root. Entry paths stay relative to the root. */
+    const char *subdir;
+    /* Directories directly below the root that are not walked (NULL-terminated),
+     * e.g. {"samples", "docs", NULL}: anchored, so repository/samples is walked. */
+    const char *const *excluded_top_dirs;
+} cd_walk_options;
+
+typedef struct cd_walk_problems cd_walk_problems;
+
+/* Walks root (or root/subdir), calling visit with context for each entry.
+ * Returns 0 when the walk ran to its end, also when some entries could not be
+ * read: each of those is added to problems (may be NULL) as "path: what:
+ * reason" ("vanished during the walk", "cannot read directory", ...). Returns
+ * -1 when the start directory cannot be opened (CD_ERR_NOENT if it does not
+ * exist) or the visitor stopped the walk. */
+int cd_walk(const char *root, const cd_walk_options *options, cd_walk_visit_fn visit, void *context,
+            cd_walk_problems *problems, cd_error *err);
+
+/* Opens relpath below the directory root_fd with flags (O_RDONLY, ...), refusing
+ * every symbolic link on the way and at the end (ELOOP/ENOTDIR) and never
+ * leaving the tree. O_NOFOLLOW, O_NONBLOCK, O_NOCTTY and O_CLOEXEC are added:
+ * a FIFO that replaced a file in the meantime does not block the caller.
+ * Returns the fd, or -1 with errno set. */
+int cd_walk_open(int root_fd, const char *relpath, int flags);
+
+/* Like cd_walk_open, but follows symbolic links as long as every step stays
+ * below root_fd (relative links such as Kubernetes' ..data/ ones); absolute
+ * links and links leaving the tree are refused (EXDEV). Needs openat2 (Linux
+ * 5.6); without it every link is refused (ENOSYS). */
+int cd_walk_open_beneath(int root_fd, const char *relpath, int flags);
+
+/* A thread-safe list of problem lines ("path: what: strerror"), filled by
+ * cd_walk and by whoever opens the files it found. */
+struct cd_walk_problems {
+    pthread_mutex_t lock;
+    char **lines;
+    size_t count, capacity;
+};
+
+void cd_walk_problems_init(cd_walk_problems *problems);
+void cd_walk_problems_add(cd_walk_problems *problems, const char *path, int errnum,
+                          const char *what);
+/* Writes each line, prefixed with prefix, to sink. */
+void cd_walk_problems_write(cd_walk_problems *problems, cd_sink *sink, const char *prefix);
+void cd_walk_problems_free(cd_walk_problems *problems);
+
+/* The character find(1) and ls(1) use for the file type of mode: f d l p s c b ?. */
+char cd_walk_type_char(mode_t mode);
+
+#endif
