@@ -7,6 +7,8 @@
  *   carbon_home | null, started, finished, duration_ms,
  *   sections {name: {status: ok|failed|skipped, reason?, duration_ms}},
  *   agent {...agent-result.json...} | null,
+ *   findings [{severity, kind, title, detail?, evidence [{path, lines?, pointer?}],
+ *              recommendation?}] (findings.h),
  *   entries [{path, bytes, sha256}]
  */
 #include <cjson/cJSON.h>
@@ -20,6 +22,7 @@
 #include "bundle.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/version.h"
+#include "findings.h"
 
 static void add_time(cJSON *object, const char *name, uint64_t wall_ms)
 {
@@ -124,6 +127,8 @@ char *cd_manifest_json(const cd_run *run, const cd_bundle_entries *entries,
 
     cJSON *agent = read_agent_json(run, "agent-result.json");
     cJSON_AddItemToObject(root, "agent", agent ? agent : cJSON_CreateNull());
+
+    cJSON_AddItemToObject(root, "findings", cd_findings_json(run->findings));
 
     cJSON *list = cJSON_AddArrayToObject(root, "entries");
     for (size_t i = 0; i < entries->count; i++) {

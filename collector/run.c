@@ -23,6 +23,7 @@
 #include "bundle.h"
 #include "carbon_info.h"
 #include "carbondump/fsutil.h"
+#include "findings.h"
 #include "pidfile.h"
 #include "progress.h"
 #include "redact.h"
@@ -198,6 +199,8 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
         cd_warn("carbon_server_info.txt: %s", info_err.message);
     if (cd_redaction_log_write(run, &info_err) != 0)
         cd_warn("redaction_log.txt: %s", info_err.message);
+    if (cd_findings_report(run, &info_err) != 0)
+        cd_warn("findings report: %s", info_err.message);
 
     cd_bundle_entries entries = {0};
     static const char *const agent_private[] = {"agent-result.json", "libcarbondump.so", NULL};
@@ -207,6 +210,7 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
     if (rc == 0)
         rc = cd_bundle_write(run, &entries, zip_path, zip_path_len, err);
     cd_bundle_entries_free(&entries);
+    cd_findings_release(run);
     return rc;
 }
 

@@ -50,6 +50,8 @@ typedef struct cd_run {
 
     pthread_mutex_t lock; /* guards outcomes */
     cd_section_outcome outcomes[CD_SECTION_COUNT];
+
+    struct cd_findings *findings; /* the findings report's (findings.h); NULL before it ran */
 } cd_run;
 
 /* Records the outcome of a section (thread-safe). */
