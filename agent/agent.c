@@ -236,8 +236,12 @@ int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *reque
     snprintf(name, sizeof name, "carbondump request%s%s", request->id[0] ? " " : "", request->id);
     jthread thread = cd_agent_new_thread(jni, name, err);
     if (!thread) {
+        /* No room in the Java heap for a Thread object: the JVM is at its worst
+         * moment, which is when the evidence matters most. Do the work here, on
+         * the attach listener, without Java allocation. */
         free(copy);
-        return -1;
+        cd_agent_run_request(agent, jni, request, 1);
+        return 0;
     }
     jvmtiError e = (*agent->jvmti)->RunAgentThread(agent->jvmti, thread, request_thread, copy,
                                                    JVMTI_THREAD_NORM_PRIORITY);

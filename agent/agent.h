@@ -62,6 +62,7 @@ int cd_part_finalizer(cd_part_ctx *ctx, cd_error *err);
 int cd_part_classloaders(cd_part_ctx *ctx, cd_error *err);
 int cd_part_gc(cd_part_ctx *ctx, cd_error *err);
 int cd_part_flags(cd_part_ctx *ctx, cd_error *err);
+int cd_part_heapdump(cd_part_ctx *ctx, cd_error *err);
 
 /* ---- runtime (agent.c) */
 
@@ -70,7 +71,8 @@ int cd_part_flags(cd_part_ctx *ctx, cd_error *err);
 cd_agent *cd_agent_get(JavaVM *vm, int at_startup, cd_error *err);
 
 /* Runs request on a new agent thread, so that the attach listener is free at
- * once. The request is copied. */
+ * once (the request is copied). When the Java heap has no room for the thread
+ * object, runs it right here instead, as under OutOfMemoryError. */
 int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
                            cd_error *err);
 
