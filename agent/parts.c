@@ -23,6 +23,8 @@ cd_part_fn cd_agent_part(cd_section section)
         return cd_part_gc;
     case CD_SECTION_FLAGS:
         return cd_part_flags;
+    case CD_SECTION_HEAPDUMP:
+        return cd_part_heapdump;
     default:
         return NULL;
     }

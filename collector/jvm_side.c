@@ -25,10 +25,14 @@
 #include "attach.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/request.h"
+#include "heapdump.h"
 #include "progress.h"
 #include "run.h"
 
-#define AGENT_POLL_MS 50
+/* The agent's result is looked for after 1 ms, then ever less often up to
+ * every 50 ms: a quick request is noticed at once, a long one costs little. */
+#define AGENT_POLL_FIRST_NS 1000000L
+#define AGENT_POLL_MAX_NS 50000000L
 
 /* The agent library: --agent, else next to this program, in the build layout
  * (bin/../lib/) or the installed one (bin/../lib/carbondump/). */
@@ -134,7 +138,7 @@ static void record_agent_result(cd_run *run, cd_section_set parts, const char *p
 static int wait_for_agent(cd_run *run, const char *result_path, uint64_t deadline_ms,
                           cd_error *err)
 {
-    struct timespec pause = {0, AGENT_POLL_MS * 1000000L};
+    struct timespec pause = {0, AGENT_POLL_FIRST_NS};
     for (;;) {
         if (access(result_path, F_OK) == 0)
             return 0;
@@ -146,6 +150,7 @@ static int wait_for_agent(cd_run *run, const char *result_path, uint64_t deadlin
                            "the agent in pid %d did not finish within %d s (--timeout)",
                            (int)run->pid, run->cli->timeout_s);
         nanosleep(&pause, NULL);
+        pause.tv_nsec = pause.tv_nsec * 2 > AGENT_POLL_MAX_NS ? AGENT_POLL_MAX_NS : pause.tv_nsec * 2;
     }
 }
 
@@ -213,23 +218,11 @@ static int adopt_agent_output(cd_run *run, cd_section_set parts)
     return 0;
 }
 
-int cd_jvm_side_run(cd_run *run)
+/* The JVM sections the agent produces: attach and load it (or, in start-up
+ * mode, take what it produced), wait, record. */
+static int run_agent_parts(cd_run *run, cd_section_set parts)
 {
     const cd_cli *cli = run->cli;
-    cd_section_set parts = cli->sections & CD_SECTIONS_AGENT;
-    if (cli->heap_engine == CD_HEAP_ENGINE_VM && (parts & CD_SECTION_BIT(CD_SECTION_HEAPDUMP))) {
-        parts &= ~CD_SECTION_BIT(CD_SECTION_HEAPDUMP);
-        cd_run_settle(run, CD_SECTION_BIT(CD_SECTION_HEAPDUMP), CD_STATUS_SKIPPED,
-                      "heap dump with the vm engine is not implemented in this version");
-    }
-    if (!parts)
-        return 0;
-    if (!run->have_target) {
-        cd_run_settle(run, parts, CD_STATUS_FAILED,
-                      run->target_problem[0] ? run->target_problem : "no target JVM");
-        return -1;
-    }
-
     uint64_t started = cd_monotonic_ms();
     cd_error err = {0};
     char result_path[PATH_MAX];
@@ -254,4 +247,60 @@ int cd_jvm_side_run(cd_run *run)
                        (unsigned long long)(cd_monotonic_ms() - started));
     record_agent_result(run, parts, result_path);
     return 0;
+}
+
+/* The vm engine's heap dump, into the agent's staging area (made now if no
+ * agent part was asked for). */
+static int run_vm_heap_dump(cd_run *run)
+{
+    cd_error err = {0};
+    char in_target[PATH_MAX];
+    if (!run->agent_staging[0]) {
+        cd_creds creds;
+        int rc = cd_creds_enter(&run->target, &creds, &err);
+        if (rc == 0) {
+            rc = make_agent_staging(run, in_target, sizeof in_target, &err);
+            cd_creds_leave(&creds);
+        }
+        if (rc != 0) {
+            cd_warn("%s", err.message);
+            cd_run_settle(run, CD_SECTION_BIT(CD_SECTION_HEAPDUMP), CD_STATUS_FAILED, err.message);
+            return -1;
+        }
+    } else {
+        size_t root = strlen(run->target.root);
+        int under_root = strncmp(run->agent_staging, run->target.root, root) == 0 &&
+                         run->agent_staging[root] == '/';
+        snprintf(in_target, sizeof in_target, "%s", run->agent_staging + (under_root ? root : 0));
+    }
+    return cd_heapdump_vm_run(run, run->agent_staging, in_target);
+}
+
+int cd_jvm_side_run(cd_run *run)
+{
+    const cd_cli *cli = run->cli;
+    cd_section_set parts = cli->sections & CD_SECTIONS_AGENT;
+    cd_section_set heapdump = parts & CD_SECTION_BIT(CD_SECTION_HEAPDUMP);
+    /* The vm engine's dump is the collector's business; the jvmti engine's is an
+     * agent part. Either is admitted only if the disk can take it. */
+    int vm_heapdump = heapdump && cli->heap_engine == CD_HEAP_ENGINE_VM;
+    if (vm_heapdump)
+        parts &= ~heapdump;
+    if (!parts && !vm_heapdump)
+        return 0;
+    if (!run->have_target) {
+        cd_run_settle(run, parts | heapdump, CD_STATUS_FAILED,
+                      run->target_problem[0] ? run->target_problem : "no target JVM");
+        return -1;
+    }
+    if (heapdump && !vm_heapdump && !cli->agent_output) {
+        char target_tmp[sizeof run->target.root + 8];
+        snprintf(target_tmp, sizeof target_tmp, "%s/tmp", run->target.root);
+        if (cd_heapdump_admit(run, target_tmp) != 0)
+            parts &= ~heapdump;
+    }
+    int rc = parts ? run_agent_parts(run, parts) : 0;
+    if (vm_heapdump && run_vm_heap_dump(run) != 0)
+        rc = -1;
+    return rc;
 }
