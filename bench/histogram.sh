@@ -74,13 +74,16 @@ measure() {
 }
 
 CD_ARGS=(--pid "$PID" --only histogram -o "$WORK/bundles" -q)
-# The JVMTI heap walk is the VM operation "HeapIterateOperation"; jmap's count
-# is "GC_HeapInspection".
-measure warmup-carbondump HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}"
+# carbondump's default engine (vm) asks the VM for the same parallel count as
+# jmap, the VM operation "GC_HeapInspection"; the agent's JVMTI walk
+# (--heap-engine jvmti) is "HeapIterateOperation".
+measure warmup-carbondump GC_HeapInspection "$CARBONDUMP" "${CD_ARGS[@]}"
+measure warmup-jvmti HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}" --heap-engine jvmti
 measure warmup-jmap GC_HeapInspection "$CD_JAVA_HOME/bin/jmap" -histo "$PID"
 for _ in $(seq 1 "$RUNS"); do
-  measure carbondump HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}"
+  measure carbondump GC_HeapInspection "$CARBONDUMP" "${CD_ARGS[@]}"
   measure jmap GC_HeapInspection "$CD_JAVA_HOME/bin/jmap" -histo "$PID"
+  measure carbondump-jvmti HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}" --heap-engine jvmti
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -93,15 +96,18 @@ nodes=$(awk '$4 == "org.carbondump.harness.HeapNode" { print $2 }' "$WORK/histog
 total=$(awk '$1 == "Total" { print $2 }' "$WORK/histogram.txt")
 echo "histogram: $total objects, $nodes HeapNode"
 
-printf '\n%-12s %14s %16s %22s   %s\n' tool "median ms" "median pause ms" "median RSS growth KB" "runs (ms)"
-for tool in carbondump jmap; do
-  printf '%-12s %14s %16s %22s   %s\n' "$tool" "$(column_median "$tool" 1)" \
+printf '\n%-16s %14s %16s %22s   %s\n' tool "median ms" "median pause ms" "median RSS growth KB" "runs (ms)"
+for tool in carbondump carbondump-jvmti jmap; do
+  printf '%-16s %14s %16s %22s   %s\n' "$tool" "$(column_median "$tool" 1)" \
     "$(column_median "$tool" 2)" "$(column_median "$tool" 3)" "$(cut -d' ' -f1 "$WORK/$tool" | tr '\n' ' ')"
 done
 cd_ms=$(column_median carbondump 1)
 jmap_ms=$(column_median jmap 1)
-cd_rss=$(column_median carbondump 3)
-printf '\nratio carbondump/jmap (median wall time): %.2f (target <= 1.0)\n' \
+jvmti_ms=$(column_median carbondump-jvmti 1)
+jvmti_rss=$(column_median carbondump-jvmti 3)
+printf '\nratio carbondump/jmap (median wall time, default vm engine): %.2f (target <= 1.0)\n' \
   "$(echo "$cd_ms / $jmap_ms" | bc -l)"
-printf 'target RSS growth per planted object during carbondump: %.4f bytes\n' \
-  "$(echo "$cd_rss * 1024 / $OBJECTS" | bc -l)"
+printf 'ratio carbondump --heap-engine jvmti/jmap (median wall time): %.2f\n' \
+  "$(echo "$jvmti_ms / $jmap_ms" | bc -l)"
+printf 'target RSS growth per planted object during the JVMTI walk: %.4f bytes\n' \
+  "$(echo "$jvmti_rss * 1024 / $OBJECTS" | bc -l)"

@@ -26,6 +26,7 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/request.h"
 #include "heapdump.h"
+#include "histogram_vm.h"
 #include "progress.h"
 #include "run.h"
 
@@ -299,7 +300,22 @@ int cd_jvm_side_run(cd_run *run)
         if (cd_heapdump_admit(run, target_tmp) != 0)
             parts &= ~heapdump;
     }
+    /* With the vm engine the VM's own parallel heap inspection makes the
+     * histogram (histogram_vm.h); the agent's walk is the jvmti engine's. */
+    int vm_histogram = (parts & CD_SECTION_BIT(CD_SECTION_HISTOGRAM)) &&
+                       cli->heap_engine == CD_HEAP_ENGINE_VM && !cli->agent_output;
+    if (vm_histogram)
+        parts &= ~CD_SECTION_BIT(CD_SECTION_HISTOGRAM);
     int rc = parts ? run_agent_parts(run, parts) : 0;
+    if (vm_histogram) {
+        cd_error err = {0};
+        uint64_t t0 = cd_monotonic_ms();
+        int hrc = cd_histogram_vm(run, &err);
+        cd_run_set_outcome(run, CD_SECTION_HISTOGRAM, hrc == 0 ? CD_STATUS_OK : CD_STATUS_FAILED,
+                           hrc == 0 ? NULL : err.message, cd_monotonic_ms() - t0);
+        if (hrc != 0)
+            rc = -1;
+    }
     if (vm_heapdump && run_vm_heap_dump(run) != 0)
         rc = -1;
     return rc;

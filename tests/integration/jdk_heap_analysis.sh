@@ -39,8 +39,10 @@ counted=$(json_get "$HARNESS_HOME.harness.json" 'j["counted_things"]["count"]')
 counted_class=$(json_get "$HARNESS_HOME.harness.json" 'j["counted_things"]["class"]')
 expect_eq 1234 "$counted" "CountedThing instances the harness planted"
 
+# the agent's JVMTI walk (--heap-engine jvmti) is what these checks are about;
+# the VM's own inspection (the default engine) is checked after them
 run_carbondump --pid "$pid" --only histogram,heap-summary,finalizer,classloaders,gc,flags,maps \
-  --live -o "$WORK/g1"
+  --live --heap-engine jvmti -o "$WORK/g1"
 jmap_histo="$WORK/jmap-histo.txt"
 "$JMAP" -histo:live "$pid" >"$jmap_histo" || fail "jmap -histo:live failed"
 jmap_final="$WORK/jmap-finalizerinfo.txt"
@@ -87,6 +89,19 @@ lambda=$(grep -Eo '[^ ]+\$\$Lambda[^ ]*/0x[0-9a-f]+$' "$h" | head -n 1)
 grep -qF "  $lambda" "$jmap_histo" || fail "lambda class $lambda is not named so by jmap"; pass
 json_total=$(json_get "$b/memoryinfo/java_heap_histogram.json" 'j["total_bytes"]')
 expect_eq "$our_bytes" "$json_total" "histogram JSON total_bytes"
+
+# the default engine: the VM's own parallel heap inspection, jmap's text itself
+run_carbondump --pid "$pid" --only histogram --live -o "$WORK/g1-vm"
+expect_eq 0 "$RC" "exit status of the vm-engine histogram"
+bv=$(unpack "$BUNDLE" g1-vm)
+hv="$bv/memoryinfo/java_heap_histogram.txt"
+expect_eq " num     #instances         #bytes  class name (module)" "$(sed -n 1p "$hv")" "vm-engine histogram header"
+ours=$(histo_row "$hv" "$counted_class")
+expect_eq 1234 "${ours% *}" "vm-engine histogram instances of $counted_class"
+expect_eq "${theirs#* }" "${ours#* }" "vm-engine histogram bytes of $counted_class (jmap -histo:live)"
+expect_eq "$(histo_total "$hv" | cut -d' ' -f2)" \
+  "$(json_get "$bv/memoryinfo/java_heap_histogram.json" 'j["total_bytes"]')" "vm-engine JSON total_bytes"
+expect_eq vm "$(json_get "$bv/memoryinfo/java_heap_histogram.json" 'j["engine"]')" "engine named in the JSON"
 
 # finalizer backlog, as jmap -finalizerinfo counts it
 f="$b/memoryinfo/objects_awaiting_finalization.txt"
