@@ -236,16 +236,18 @@ until grep -q '^OOM$' "$WORK/leak.stdout"; do
   sleep 0.1; waited=$((waited + 1))
 done
 # After the OutOfMemoryError the heap can be so full that the agent cannot even
-# create its request thread (now and then, on JDK 17 and 25 alike): then there is
-# no JVM data to find anything in. Such a run is repeated, twice at most, and
-# then the finding is checked on a heap filled to 95% without an error instead.
+# create its request thread (now and then, on JDK 17 and 25 alike): it then works
+# in place without Java allocation, and the heap summary, which needs the memory
+# MXBeans, is skipped ("the Java heap is exhausted ..."). Such a run is repeated,
+# twice at most, and then the finding is checked on a heap filled to 95% without
+# an error instead.
 for attempt in 1 2 3; do
   run_carbondump --pid "$HARNESS_PID" -o "$WORK/out" --no-heap-dump -q
   m=$(bundle_manifest "$BUNDLE")
   heap_summary=$(json_get "$m" 'j["sections"]["heap-summary"]["status"] + " " + j["sections"]["heap-summary"].get("reason", "")')
   [ "${heap_summary%% *}" = ok ] && break
 done
-if [[ "$heap_summary" != *"Java heap full"* ]]; then
+if [[ "$heap_summary" != *"Java heap"* ]]; then
   expect_finding "$m" "warning|critical" heap-full 'Java heap' 'of 64.0 MiB max' \
     'top application class: org.carbondump.harness.LeakedRecord' 'byte[]'
   harness_stop "$HARNESS_PID"
