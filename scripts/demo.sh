@@ -18,7 +18,13 @@ echo "== starting the demo Carbon server on JDK $jdk_major ($java_home)"
   -Dcarbon.home="$home" org.carbondump.harness.DemoCarbonServer --home "$home" \
   --style 4.x --plant deadlock,contention >"$work/server.out" 2>"$work/server.err" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
+stop_server() { # SIGTERM, then SIGKILL if it has not gone within 5 s
+  kill "$server" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+}
+trap stop_server EXIT
 for _ in $(seq 1 600); do
   grep -q '^READY' "$work/server.out" && break
   kill -0 $server 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
@@ -41,6 +47,11 @@ unzip -p "$bundle" '*/manifest.json' | python3 -c '
 import json, sys
 m = json.load(sys.stdin)
 for name, s in m["sections"].items():
-    print(f"  {name:13} {s[\"status\"]:8} {s.get(\"reason\", \"\")}")'
+    print("  %-13s %-8s %s" % (name, s["status"], s.get("reason", "")))
+for f in m.get("findings", []):
+    print("  finding: %-8s %s" % (f["severity"], f["title"]))'
 echo
-echo "The bundle stays in $work; the demo server is stopped now."
+echo "== summary.txt"
+unzip -p "$bundle" '*/summary.txt' | head -n 40 || true
+echo
+echo "The bundle stays in $work (open index.html inside it in a browser); the demo server is stopped now."
