@@ -19,6 +19,7 @@
 #include "jni_util.h"
 #include "vm_arguments.h"
 #include "carbondump/fsutil.h"
+#include "carbondump/procstat.h"
 #include "carbondump/secrets.h"
 
 /* The value of KEY="value" in a JDK's release file, or NULL. */
@@ -66,24 +67,19 @@ static void add_release_info(cJSON *root, const char *java_home)
     free(release);
 }
 
-/* Process start (epoch ms) from /proc/self/stat field 22 and the boot time. */
+/* Process start (epoch ms) from /proc/self/stat's start time and the boot time. */
 static int process_start_ms(uint64_t *start_ms)
 {
     char *stat = NULL, *uptime = NULL;
     int rc = -1;
     if (cd_read_file("/proc/self/stat", 8192, 0, &stat, NULL, NULL) == 0 &&
         cd_read_file("/proc/uptime", 256, 0, &uptime, NULL, NULL) == 0) {
-        const char *p = strrchr(stat, ')'); /* comm may hold spaces and parentheses */
-        unsigned long long start_ticks = 0;
-        int field = 2;
-        for (; p && *p && field < 22; p++)
-            if (*p == ' ')
-                field++;
+        cd_proc_stat st;
         long ticks_per_second = sysconf(_SC_CLK_TCK);
         double system_uptime = 0;
-        if (p && sscanf(p, "%llu", &start_ticks) == 1 && ticks_per_second > 0 &&
+        if (cd_parse_proc_stat(stat, &st) == 0 && ticks_per_second > 0 &&
             sscanf(uptime, "%lf", &system_uptime) == 1) {
-            double age_s = system_uptime - (double)start_ticks / (double)ticks_per_second;
+            double age_s = system_uptime - (double)st.start_ticks / (double)ticks_per_second;
             *start_ms = cd_wall_ms() - (uint64_t)(age_s * 1000.0);
             rc = 0;
         }

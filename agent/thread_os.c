@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "carbondump/procstat.h"
 #include "threads_internal.h"
 
 struct cd_vm_layout {
@@ -337,36 +338,14 @@ int cd_proc_thread_read(int task_dir, int64_t nid, cd_proc_thread *out)
     if (n <= 0)
         return -1;
     text[n] = '\0';
-    /* "tid (comm) S ppid ...": comm may hold spaces and parentheses. */
-    char *open_paren = strchr(text, '(');
-    char *close_paren = strrchr(text, ')');
-    if (!open_paren || !close_paren || close_paren < open_paren)
+    cd_proc_stat st;
+    if (cd_parse_proc_stat(text, &st) != 0 || !st.state)
         return -1;
-    size_t comm_len = (size_t)(close_paren - open_paren - 1);
-    if (comm_len >= sizeof out->comm)
-        comm_len = sizeof out->comm - 1;
-    memcpy(out->comm, open_paren + 1, comm_len);
-    out->comm[comm_len] = '\0';
-    /* After "(comm) ": field 3 (state) is token 0, field 19 (nice) token 16,
-     * field 22 (starttime, clock ticks after boot) token 19. */
-    long long tokens[20] = {0};
-    char state = close_paren[1] == ' ' ? close_paren[2] : 0;
-    const char *p = close_paren + 2;
-    int token = 0;
-    for (; *p && token < 20; token++) {
-        if (token > 0)
-            tokens[token] = strtoll(p, NULL, 10);
-        while (*p && *p != ' ')
-            p++;
-        while (*p == ' ')
-            p++;
-    }
-    if (token < 20 || !state)
-        return -1;
+    snprintf(out->comm, sizeof out->comm, "%s", st.comm);
     long hz = sysconf(_SC_CLK_TCK);
-    long long nice = tokens[16], start_ticks = tokens[19];
-    out->state = state;
-    out->nice = (int)nice;
+    long long start_ticks = (long long)st.start_ticks;
+    out->state = st.state;
+    out->nice = (int)st.nice;
     int64_t now = boot_time_ms();
     out->elapsed_ms = now >= 0 && hz > 0 ? now - start_ticks * 1000 / hz : -1;
     if (out->elapsed_ms < 0)

@@ -37,6 +37,7 @@
 #include <sys/types.h>
 
 #include "carbondump/error.h"
+#include "carbondump/procstat.h"
 #include "carbondump/sink.h"
 #include "run.h"
 
@@ -146,23 +147,6 @@ unsigned long long cd_socket_inode_of_link(const char *link_target);
 int cd_os_write_running_tasks(cd_run *run, cd_error *err);
 
 /* The fields of /proc/<pid>/stat that a top-like view needs. */
-typedef struct cd_proc_stat {
-    int pid;
-    char comm[64];
-    char state;
-    int ppid;
-    unsigned long long utime_ticks, stime_ticks;
-    long priority, nice;
-    long threads;
-    unsigned long long start_ticks; /* since boot */
-    unsigned long long vsize_bytes;
-    long long rss_pages;
-} cd_proc_stat;
-
-/* Parses /proc/<pid>/stat. The command name is in parentheses and may itself hold
- * spaces and parentheses, so fields are counted from the last ')'.
- * Returns 0, or -1 for malformed text. */
-int cd_parse_proc_stat(const char *text, cd_proc_stat *out);
 
 /* The user name of uid, or its number; cached (NSS look-ups may be slow). */
 void cd_user_name(uid_t uid, char *out, size_t outlen);
