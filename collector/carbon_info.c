@@ -40,6 +40,13 @@ static const char *json_string(const cJSON *object, const char *key)
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
+/* For text lines: a missing value reads "?", never a null pointer. */
+static const char *json_text(const cJSON *object, const char *key)
+{
+    const char *s = json_string(object, key);
+    return s ? s : "?";
+}
+
 static const cJSON *json_object(const cJSON *object, const char *key)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
@@ -227,7 +234,7 @@ static void patch_lines(cd_sink *sink, const cJSON *info)
         cJSON_ArrayForEach(dir, dirs)
         {
             const cJSON *n = cJSON_GetObjectItemCaseSensitive(dir, "jars");
-            cd_sink_printf(sink, "%s%s (%d)", separator, json_string(dir, "name"),
+            cd_sink_printf(sink, "%s%s (%d)", separator, json_text(dir, "name"),
                            cJSON_IsNumber(n) ? n->valueint : 0);
             separator = ", ";
         }
@@ -248,12 +255,12 @@ static void patch_lines(cd_sink *sink, const cJSON *info)
         {
             const char *problem = json_string(p, "problem");
             cd_sink_printf(sink, "    %s (newest in %s): %s repository/components/plugins/%s\n",
-                           json_string(p, "jar"), json_string(p, "patch_dir"),
+                           json_text(p, "jar"), json_text(p, "patch_dir"),
                            problem && strcmp(problem, "differs") == 0 ? "differs from"
                            : problem && strcmp(problem, "unreadable") == 0
                                ? "could not be compared with"
                                : "is missing:",
-                           json_string(p, "jar"));
+                           json_text(p, "jar"));
         }
     } else if (status && strcmp(status, "consistent") == 0) {
         cd_sink_printf(sink,

@@ -172,7 +172,7 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
 
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        long n;
+        long n = 0;
         int m, choice = 0;
 #define OPTION(lname, alt, has_value)                                                       \
     ((m = match(argc, argv, &i, lname, alt, has_value, &v, err)) < 0 ? -1 : m)

@@ -345,7 +345,7 @@ static void deadlocks(const cd_report_inputs *in, const thread_table *table, cd_
                                 "same locks piles up behind them: restart the server to recover. "
                                 "Then fix the code so that all threads take these locks in one "
                                 "order (the stacks in thread_dump.txt show where each is taken).");
-        int first, last;
+        int first = 0, last = 0;
         if (in->thread_dump && dump_deadlock_lines(in->thread_dump, k, &first, &last))
             cd_finding_lines(f, THREAD_DUMP, first, last);
         cd_finding_pointer(f, THREADS_JSON, "/deadlocks/%d", k);

@@ -166,7 +166,7 @@ static int request_pair(void *context, const char *key, const char *value, cd_er
     parse->seen |= 1u << k;
 
     long n;
-    int choice;
+    int choice = 0;
     switch (k) {
     case KEY_DIR:
         if (value[0] != '/')
