@@ -46,6 +46,7 @@ static void add_capabilities(jvmtiEnv *jvmti)
         potential.can_get_owned_monitor_stack_depth_info;
     wanted.can_get_current_contended_monitor = potential.can_get_current_contended_monitor;
     wanted.can_get_monitor_info = potential.can_get_monitor_info;
+    wanted.can_get_bytecodes = potential.can_get_bytecodes;
     wanted.can_get_source_file_name = potential.can_get_source_file_name;
     wanted.can_get_line_numbers = potential.can_get_line_numbers;
     wanted.can_generate_garbage_collection_events =

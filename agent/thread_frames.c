@@ -60,6 +60,7 @@ struct cd_method_cache {
     int module_fields; /* the five fields above resolved */
     element_fields elements;
     int elements_ready; /* 1 resolved, -1 not on this JDK, 0 not tried */
+    int lock_hints;     /* work out cd_method.may_lock (else it is 1) */
     cd_method unknown;
 };
 
@@ -127,6 +128,7 @@ cd_method_cache *cd_method_cache_new(jvmtiEnv *jvmti, JNIEnv *jni, int java_allo
     cache->java_allowed = java_allowed;
     cache->unknown.class_name = "<unknown class>";
     cache->unknown.method_name = "<unknown method>";
+    cache->unknown.may_lock = 1;
     cache->jni_modules = (*jni)->GetVersion(jni) >= JNI_VERSION_9;
     if (cache->jni_modules) {
         const char *string = "Ljava/lang/String;";
@@ -144,6 +146,11 @@ cd_method_cache *cd_method_cache_new(jvmtiEnv *jvmti, JNIEnv *jni, int java_allo
                                cache->version_text;
     }
     return cache;
+}
+
+void cd_method_cache_want_lock_hints(cd_method_cache *cache)
+{
+    cache->lock_hints = 1;
 }
 
 void cd_method_cache_free(cd_method_cache *cache, JNIEnv *jni)
@@ -248,6 +255,27 @@ static const cd_method *class_info(cd_method_cache *cache, jvmtiEnv *jvmti, JNIE
     return e ? &e->method : NULL;
 }
 
+/* Whether a frame of this method can hold a monitor it entered: the method
+ * is synchronized, or its bytecode has a monitorenter. Answers 1 whenever it
+ * cannot tell, so a thread is never wrongly taken for one holding nothing. */
+static int method_may_lock(jvmtiEnv *jvmti, jmethodID id, int is_native)
+{
+    jint modifiers = 0;
+    if ((*jvmti)->GetMethodModifiers(jvmti, id, &modifiers) != JVMTI_ERROR_NONE)
+        return 1;
+    if (modifiers & 0x0020) /* ACC_SYNCHRONIZED */
+        return 1;
+    if (is_native)
+        return 0;
+    jint len = 0;
+    unsigned char *code = NULL;
+    if ((*jvmti)->GetBytecodes(jvmti, id, &len, &code) != JVMTI_ERROR_NONE || !code)
+        return 1;
+    int may_lock = cd_bytecode_may_lock(code, (size_t)len);
+    cd_jvmti_free(jvmti, code);
+    return may_lock;
+}
+
 static method_entry *method_by_id(cd_method_cache *cache, jvmtiEnv *jvmti, JNIEnv *jni,
                                   jmethodID id)
 {
@@ -270,6 +298,8 @@ static method_entry *method_by_id(cd_method_cache *cache, jvmtiEnv *jvmti, JNIEn
         e->method = *owner;
         e->method.method_name = cd_arena_strdup(&cache->arena, name);
         e->method.is_native = is_native == JNI_TRUE;
+        e->method.may_lock =
+            cache->lock_hints ? method_may_lock(jvmti, id, e->method.is_native) : 1;
         if (!e->method.method_name || table_put(&cache->by_id, e, 0) != 0)
             e = NULL;
     }
@@ -381,6 +411,7 @@ static const cd_method *method_by_text(cd_method_cache *cache, const char *cls, 
         e->method.module = cd_arena_strdup(&cache->arena, module);
         e->method.source_file = cd_arena_strdup(&cache->arena, file);
         e->method.is_native = is_native;
+        e->method.may_lock = 1;
         if (!e->key || !e->method.class_name || !e->method.method_name ||
             table_put(&cache->by_text, e, 1) != 0)
             e = NULL;

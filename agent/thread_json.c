@@ -299,7 +299,7 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
     if (dump->style.jdk_feature)
         cJSON_AddNumberToObject(vm, "jdk_feature", dump->style.jdk_feature);
     cJSON *sources = cJSON_AddObjectToObject(head, "sources");
-    cJSON_AddStringToObject(sources, "stacks", dump->stacks_source ? dump->stacks_source : "jvmti");
+    cJSON_AddStringToObject(sources, "stacks", "jvmti");
     if (dump->locks_source)
         cJSON_AddStringToObject(sources, "locks", dump->locks_source);
     else

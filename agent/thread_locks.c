@@ -410,14 +410,10 @@ static int apply_thread_info(cd_thread_session *session, cd_thread_dump *dump, c
     return 0;
 }
 
-/* ThreadMXBean's ThreadInfo[] for every thread, or for ids only. */
+/* ThreadMXBean's ThreadInfo[] for these thread ids, in their order. */
 static jobjectArray thread_infos(JNIEnv *jni, jobject bean, const int64_t *ids, jsize count,
                                  int locked_monitors, int locked_synchronizers, cd_error *err)
 {
-    if (!ids)
-        return (jobjectArray)cd_jni_object(
-            jni, bean, "dumpAllThreads", "(ZZ)[Ljava/lang/management/ThreadInfo;", err,
-            (jboolean)locked_monitors, (jboolean)locked_synchronizers);
     jlongArray array = (*jni)->NewLongArray(jni, count);
     if (!array) {
         cd_jni_check(jni, "NewLongArray", err);
@@ -429,37 +425,59 @@ static jobjectArray thread_infos(JNIEnv *jni, jobject bean, const int64_t *ids, 
                                        (jboolean)locked_monitors, (jboolean)locked_synchronizers);
 }
 
+/* Whether the thread can have a lock line: it is blocked on a monitor, or
+ * waits in Object.wait, or has a frame that may hold a monitor it entered. */
+static int may_have_lock_lines(const cd_thread *t)
+{
+    if (t->state == CD_THREAD_BLOCKED || top_frame_is_wait(t))
+        return 1;
+    for (int i = 0; i < t->frame_count; i++)
+        if (t->frames[i].method->may_lock)
+            return 1;
+    return 0;
+}
+
 int cd_locks_from_mxbean(cd_thread_session *session, cd_thread_dump *dump, unsigned char *seen,
                          cd_error *err)
 {
     JNIEnv *jni = session->jni;
+    size_t wanted = 0;
+    int64_t *ids = malloc((dump->count + 1) * sizeof *ids);
+    size_t *where = malloc((dump->count + 1) * sizeof *where);
+    if (!ids || !where) {
+        free(ids);
+        free(where);
+        return cd_fail(err, CD_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < dump->count; i++)
+        if (dump->threads[i].java_id >= 0 && may_have_lock_lines(&dump->threads[i])) {
+            ids[wanted] = dump->threads[i].java_id;
+            where[wanted++] = i;
+        }
+    int rc = 0;
     mx_methods m;
-    cd_thread_index index;
-    if (cd_jni_frame_push(jni, 32, err) != 0)
-        return -1;
-    int rc = -1;
     jobject bean = NULL;
     jobjectArray infos = NULL;
+    if (wanted == 0 || (rc = cd_jni_frame_push(jni, 32, err)) != 0)
+        goto done;
+    rc = -1;
     if (mx_methods_init(jni, &m, err) != 0 || !(bean = thread_mxbean(jni, err)) ||
-        !(infos = thread_infos(jni, bean, NULL, 0, 1, 1, err)))
+        !(infos = thread_infos(jni, bean, ids, (jsize)wanted, 1, 0, err)))
         goto out;
-    if (cd_thread_index_build(&index, dump) != 0) {
-        cd_fail(err, CD_ERR_NOMEM, "out of memory");
-        goto out;
-    }
     rc = 0;
     jsize n = (*jni)->GetArrayLength(jni, infos);
-    for (jsize i = 0; rc == 0 && i < n; i++) {
+    for (jsize k = 0; rc == 0 && k < n && (size_t)k < wanted; k++) {
         if ((*jni)->PushLocalFrame(jni, 64) != 0) {
             cd_jni_clear_exception(jni);
             rc = cd_fail(err, CD_ERR_NOMEM, "no room for JNI local references");
             break;
         }
-        jobject info = (*jni)->GetObjectArrayElement(jni, infos, i);
-        size_t at =
-            info ? cd_thread_index_get(&index, call_long(jni, info, m.thread_id, -1)) : (size_t)-1;
-        if (at != (size_t)-1 && !seen[at]) {
-            if (apply_thread_info(session, dump, &dump->threads[at], &m, info, 1) == 0)
+        /* getThreadInfo answers in the order asked, null for a thread that
+         * ended meanwhile: that one keeps what JVMTI saw */
+        jobject info = (*jni)->GetObjectArrayElement(jni, infos, k);
+        size_t at = where[k];
+        if (info && call_long(jni, info, m.thread_id, -1) == ids[k]) {
+            if (apply_thread_info(session, dump, &dump->threads[at], &m, info, 0) == 0)
                 seen[at] = 1;
             else
                 rc = cd_fail(err, CD_ERR_UNSUPPORTED,
@@ -467,9 +485,11 @@ int cd_locks_from_mxbean(cd_thread_session *session, cd_thread_dump *dump, unsig
         }
         (*jni)->PopLocalFrame(jni, NULL);
     }
-    cd_thread_index_free(&index);
 out:
     cd_jni_frame_pop(jni);
+done:
+    free(ids);
+    free(where);
     return rc;
 }
 

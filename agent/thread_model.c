@@ -393,3 +393,62 @@ const char *cd_thread_state_text(cd_thread_state state, cd_state_detail detail)
     }
     return "UNKNOWN";
 }
+
+/* ---------------------------------------------------------------- bytecode */
+
+/* The length of the instruction at code[at], 0 if it cannot be told (an
+ * opcode the class file format does not define, or one cut short). */
+static size_t instruction_length(const unsigned char *code, size_t len, size_t at)
+{
+    /* Lengths of opcodes 0x00..0xc9 with fixed lengths; 0 marks the three
+     * with variable ones (tableswitch, lookupswitch, wide). */
+    static const unsigned char fixed[0xca] = {
+        /* 0x00 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x10 */ 2, 3, 2, 3, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1,
+        /* 0x20 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x30 */ 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1,
+        /* 0x40 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x80 */ 1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        /* 0x90 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3,
+        /* 0xa0 */ 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 0, 0, 1, 1, 1, 1,
+        /* 0xb0 */ 1, 1, 3, 3, 3, 3, 3, 3, 3, 5, 5, 3, 2, 3, 1, 1,
+        /* 0xc0 */ 3, 3, 1, 1, 0, 4, 3, 3, 5, 5,
+    };
+    unsigned char op = code[at];
+    if (op >= sizeof fixed)
+        return 0;
+    if (fixed[op])
+        return at + fixed[op] <= len ? fixed[op] : 0;
+    if (op == 0xc4) /* wide: iinc takes two 2-byte operands, the loads and stores one */
+        return at + 1 < len ? (code[at + 1] == 0x84 ? 6 : 4) : 0;
+    /* tableswitch, lookupswitch: padding to a 4-byte boundary, then 4-byte
+     * big-endian numbers */
+    size_t base = (at + 4) & ~(size_t)3;
+    if (base + 12 > len)
+        return 0;
+    const unsigned char *w = code + base;
+    int32_t a = (int32_t)((uint32_t)w[4] << 24 | (uint32_t)w[5] << 16 | (uint32_t)w[6] << 8 | w[7]);
+    int32_t b =
+        (int32_t)((uint32_t)w[8] << 24 | (uint32_t)w[9] << 16 | (uint32_t)w[10] << 8 | w[11]);
+    int64_t entries = op == 0xaa ? (int64_t)b - a + 1 : (int64_t)a * 2;
+    if (entries < 0 || entries > (int64_t)len)
+        return 0;
+    size_t end = base + (op == 0xaa ? 12 : 8) + (size_t)entries * 4;
+    return end <= len ? end - at : 0;
+}
+
+int cd_bytecode_may_lock(const unsigned char *code, size_t len)
+{
+    for (size_t at = 0; at < len;) {
+        if (code[at] == 0xc2) /* monitorenter */
+            return 1;
+        size_t step = instruction_length(code, len, at);
+        if (step == 0)
+            return 1;
+        at += step;
+    }
+    return 0;
+}

@@ -76,6 +76,7 @@ typedef struct cd_method {
     const char *module;      /* "java.base@17.0.15", "name", or NULL (unnamed module) */
     const char *source_file; /* "Thread.java", or NULL */
     int is_native;
+    int may_lock; /* synchronized, or its bytecode has monitorenter; 1 when not known */
 } cd_method;
 
 typedef struct cd_frame {
@@ -199,7 +200,6 @@ typedef struct cd_thread_dump {
     size_t native_count;
     const char *natives_note; /* why native threads are not listed, or NULL */
 
-    const char *stacks_source; /* "jvmti" or "thread_mxbean" */
     /* Where the lock lines came from ("jvmti", "thread_mxbean") or NULL with
      * locks_note saying why there are none. */
     const char *locks_source;
@@ -342,5 +342,12 @@ int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t co
 
 /* The same analysis for threads.json. NULL when out of memory. */
 struct cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count);
+
+/* Whether a method's bytecode (as JVMTI GetBytecodes gives it) has a
+ * monitorenter instruction, walked instruction by instruction so that an
+ * operand byte is never taken for one. 1 also when it cannot be told (an
+ * unknown opcode, code cut short): callers use it to skip threads that hold
+ * no monitor, and a wrong 0 would hide a lock line. */
+int cd_bytecode_may_lock(const unsigned char *code, size_t len);
 
 #endif

@@ -11,12 +11,13 @@
  *     #id (Thread.tid), CPU time (the thread's CPU clock), tid/nid/os state
  *     (thread_os.c) and park blocker. A thread that ends meanwhile is left
  *     out and counted.
- *  2. Stacks, states and lock lines. After a late attach they come from one
- *     ThreadMXBean.dumpAllThreads(true, true) snapshot, taken at one safepoint
- *     as jstack's own, so stacks, states, monitors and ownable synchronizers
- *     agree with each other. With the agent loaded at start-up they come from
- *     JVMTI: stacks and states in batches (GetThreadListStackTraces), the
- *     monitors per thread, the synchronizers from one heap walk.
+ *  2. Stacks and states from JVMTI in batches (GetThreadListStackTraces,
+ *     one safepoint each). Lock lines: with the agent loaded at start-up from
+ *     JVMTI's monitor functions per thread; after a late attach from one
+ *     ThreadMXBean snapshot of just the threads that can have any (blocked,
+ *     waiting, or running a method that enters a monitor), which also gives
+ *     those threads their stack and state, so that a thread's lines agree
+ *     with each other. Ownable synchronizers from one heap walk.
  *  3. Virtual threads counted (JDK 21+), the threads the VM hides from
  *     JVMTI from /proc, deadlock cycles, each confirmed against the live VM.
  *
@@ -177,6 +178,8 @@ static int session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err)
     const jvmtiCapabilities *caps = &ctx->agent->capabilities;
     s->jvmti_monitors =
         caps->can_get_owned_monitor_stack_depth_info && caps->can_get_current_contended_monitor;
+    if (!s->jvmti_monitors && s->java_allowed)
+        cd_method_cache_want_lock_hints(s->methods); /* which threads ThreadMXBean is asked for */
 
     jthread self = NULL;
     cd_error layout_err = {0};
@@ -419,95 +422,34 @@ static int collect_with_jvmti(cd_thread_session *session, cd_thread_dump *dump, 
     return rc;
 }
 
-/* Removes the threads marked in gone (they ended before their stack was
- * read), keeping the per-thread arrays of the session in step. */
-static void drop_threads(cd_thread_session *session, cd_thread_dump *dump,
-                         const unsigned char *gone)
+/* After a late attach: everything JVMTI gives, as at start-up, then lock
+ * lines from ThreadMXBean for the threads that can have any (see
+ * cd_locks_from_mxbean). */
+static int collect_late(cd_thread_session *session, cd_thread_dump *dump, jthread *threads,
+                        jint count, cd_proc_job *job)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < dump->count; i++) {
-        if (gone[i]) {
-            dump->threads_skipped++;
-            continue;
-        }
-        dump->threads[kept] = dump->threads[i];
-        session->jthreads[kept] = session->jthreads[i];
-        session->park[kept] = session->park[i];
-        kept++;
-    }
-    dump->count = kept;
-}
-
-/* The stack of every thread not marked in have, from JVMTI one thread at a
- * time; threads found dead are dropped. */
-static int add_missing_stacks(cd_thread_session *session, cd_thread_dump *dump,
-                              const unsigned char *have)
-{
-    jvmtiEnv *jvmti = session->jvmti;
-    jvmtiFrameInfo *frames = malloc(BATCH_DEPTH * sizeof *frames);
-    unsigned char *gone = calloc(dump->count + 1, 1);
-    int rc = frames && gone ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < dump->count; i++) {
-        if (have[i])
-            continue;
-        cd_thread *t = &dump->threads[i];
-        jthread thread = session->jthreads[i];
-        jint state = 0, depth = 0;
-        if ((*jvmti)->GetThreadState(jvmti, thread, &state) != JVMTI_ERROR_NONE ||
-            !(state & JVMTI_THREAD_STATE_ALIVE) ||
-            (*jvmti)->GetStackTrace(jvmti, thread, 0, BATCH_DEPTH, frames, &depth) !=
-                JVMTI_ERROR_NONE) {
-            gone[i] = 1;
-            continue;
-        }
-        map_state(state, t);
-        rc = add_frames(session, dump, t, thread, frames, depth);
-    }
-    if (rc == 0)
-        drop_threads(session, dump, gone);
-    free(frames);
-    free(gone);
-    return rc;
-}
-
-/* After a late attach: names, CPU and nids from JVMTI; stacks, states, lock
- * lines and synchronizers from one ThreadMXBean snapshot. Sets
- * *synchronizers_done when the snapshot supplied them. */
-static int collect_with_mxbean(cd_thread_session *session, cd_thread_dump *dump, jthread *threads,
-                               jint count, int *synchronizers_done, cd_proc_job *job)
-{
-    int rc = 0;
-    /* State comes with the snapshot; a thread that ended meanwhile is not
-     * in it and is checked again below. */
-    for (jint i = 0; rc == 0 && i < count; i++)
-        rc = add_thread(session, dump, threads[i], JVMTI_THREAD_STATE_ALIVE);
-    start_proc_job(dump, job);
-    unsigned char *seen = calloc(dump->count + 1, 1);
-    if (rc != 0 || !seen) {
-        free(seen);
+    if (collect_with_jvmti(session, dump, threads, count, job) != 0)
         return -1;
-    }
+    unsigned char *seen = calloc(dump->count + 1, 1);
+    if (!seen)
+        return -1;
     cd_error err = {0};
     if (cd_locks_from_mxbean(session, dump, seen, &err) == 0) {
-        dump->stacks_source = "thread_mxbean";
         dump->locks_source = "thread_mxbean";
-        *synchronizers_done = 1;
     } else {
-        memset(seen, 0, dump->count); /* whatever the snapshot gave is dropped */
+        /* whatever the snapshot gave is dropped; the stacks stay JVMTI's */
         for (size_t i = 0; i < dump->count; i++) {
             cd_thread *t = &dump->threads[i];
+            if (!seen[i])
+                continue;
             t->lock_count = 0;
-            t->synchronizer_count = 0;
-            t->synchronizers_known = 0;
             t->wait_kind = CD_WAIT_NONE;
             t->waiting_for_owner = -1;
         }
         dump->locks_note = cd_arena_strdup(&dump->arena, err.message);
     }
-    /* threads the snapshot did not have (ended or started meanwhile) */
-    rc = add_missing_stacks(session, dump, seen);
     free(seen);
-    return rc;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- one dump */
@@ -516,9 +458,9 @@ static int collect_with_mxbean(cd_thread_session *session, cd_thread_dump *dump,
 static int add_stacks_and_locks(cd_thread_session *session, cd_thread_dump *dump, jthread *threads,
                                 jint count, cd_proc_job *job)
 {
-    int synchronizers_done = 0, rc;
+    int rc;
     if (!session->jvmti_monitors && session->java_allowed) {
-        rc = collect_with_mxbean(session, dump, threads, count, &synchronizers_done, job);
+        rc = collect_late(session, dump, threads, count, job);
     } else {
         rc = collect_with_jvmti(session, dump, threads, count, job);
         if (session->jvmti_monitors)
@@ -537,7 +479,7 @@ static int add_stacks_and_locks(cd_thread_session *session, cd_thread_dump *dump
     for (size_t i = 0; i < dump->count; i++)
         cd_thread_sort_locks(&dump->threads[i]);
     cd_error err = {0};
-    if (cd_locks_heap_scan(session, dump, !synchronizers_done, &err) != 0)
+    if (cd_locks_heap_scan(session, dump, 1, &err) != 0)
         dump->synchronizers_note = cd_arena_strdup(&dump->arena, err.message);
     if (!session->virtual_thread_class && session->style.jdk_feature >= 21) {
         if (session->classes.virtual_thread) {

@@ -44,6 +44,9 @@ typedef struct cd_method_cache cd_method_cache;
 cd_method_cache *cd_method_cache_new(jvmtiEnv *jvmti, JNIEnv *jni, int java_allowed,
                                      const cd_jdk_classes *classes);
 void cd_method_cache_free(cd_method_cache *cache, JNIEnv *jni);
+/* From now on, methods resolved from JVMTI frames get cd_method.may_lock
+ * worked out from their modifiers and bytecode (one GetBytecodes each). */
+void cd_method_cache_want_lock_hints(cd_method_cache *cache);
 
 /* Resolves JVMTI frames into dump's arena. Frames whose method cannot be
  * resolved (its class was unloaded meanwhile) print as "<unknown method>".
@@ -192,9 +195,15 @@ void cd_locks_park_blocker(cd_thread_session *session, cd_thread_dump *dump, siz
  * top frame, and the wait-for edge of threads parked on a synchronizer. */
 void cd_locks_apply_park(cd_thread_session *session, cd_thread_dump *dump);
 
-/* Late-attach path: one ThreadMXBean.dumpAllThreads(true, true) snapshot
- * gives each thread it knows (seen[i] set) its stack, state, lock lines and
- * ownable synchronizers, from one safepoint as jstack's. Calls Java. */
+/* Late-attach path, once JVMTI gave every thread its stack and state: one
+ * ThreadMXBean.getThreadInfo(ids, true, false) snapshot of the threads that
+ * can have a lock line (blocked, in Object.wait, or running a method that is
+ * synchronized or has a monitorenter) gives each of those (seen[i] set) its
+ * stack, state and lock lines from one safepoint, as jstack's. A thread with
+ * no such frame holds no monitor, so it is not asked for: on a server with
+ * thousands of pooled threads the VM builds a few dozen ThreadInfo objects
+ * instead of thousands. Ownable synchronizers come from the heap walk.
+ * Calls Java. */
 int cd_locks_from_mxbean(cd_thread_session *session, cd_thread_dump *dump, unsigned char *seen,
                          cd_error *err);
 

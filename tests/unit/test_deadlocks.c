@@ -13,7 +13,7 @@
 
 #include "thread_model.h"
 
-static const cd_method lambda = {"Planted", "lambda$main$10", NULL, "Planted.java", 0};
+static const cd_method lambda = {"Planted", "lambda$main$10", NULL, "Planted.java", 0, 1};
 static cd_frame one_frame = {&lambda, 40};
 
 /* Adds a thread with java id; it waits (kind) for object id held by owner

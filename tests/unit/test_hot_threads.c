@@ -13,10 +13,10 @@
 
 #include "thread_model.h"
 
-static const cd_method spin = {"Spin", "loop", NULL, "Spin.java", 0};
+static const cd_method spin = {"Spin", "loop", NULL, "Spin.java", 0, 1};
 static const cd_method sleep_method = {"java.lang.Thread", "sleep", "java.base@17.0.15",
-                                       "Thread.java", 1};
-static const cd_method work = {"Work", "step", NULL, "Work.java", 0};
+                                       "Thread.java", 1, 1};
+static const cd_method work = {"Work", "step", NULL, "Work.java", 0, 1};
 
 typedef struct planned {
     const char *name;

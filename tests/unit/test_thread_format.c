@@ -16,17 +16,17 @@
 #include "thread_model.h"
 
 static const cd_method thread_sleep = {"java.lang.Thread", "sleep", "java.base@17.0.15",
-                                       "Thread.java", 1};
-static const cd_method planted_sleep = {"Planted", "sleep", NULL, "Planted.java", 0};
+                                       "Thread.java", 1, 1};
+static const cd_method planted_sleep = {"Planted", "sleep", NULL, "Planted.java", 0, 1};
 static const cd_method planted_lambda = {"Planted$$Lambda$2/0x00007f1d40001800", "run", NULL, NULL,
-                                         0};
+                                         0, 1};
 static const cd_method thread_run = {"java.lang.Thread", "run", "java.base@17.0.15", "Thread.java",
-                                     0};
+                                     0, 1};
 static const cd_method object_wait = {"java.lang.Object", "wait", "java.base@17.0.15",
-                                      "Object.java", 1};
-static const cd_method planted_main = {"Planted", "lambda$main$3", NULL, "Planted.java", 0};
+                                      "Object.java", 1, 1};
+static const cd_method planted_main = {"Planted", "lambda$main$3", NULL, "Planted.java", 0, 1};
 static const cd_method unsafe_park = {"jdk.internal.misc.Unsafe", "park", "java.base@17.0.15",
-                                      "Unsafe.java", 1};
+                                      "Unsafe.java", 1, 1};
 
 static char *render_thread(const cd_thread_dump *dump, const cd_thread *t)
 {
@@ -168,7 +168,7 @@ static void frame_text_covers_native_line_file_only_and_unknown_source(void **st
     assert_string_equal(out, "Planted.sleep(Planted.java)");
     cd_frame_text(&(cd_frame){&planted_lambda, -1}, out, sizeof out);
     assert_string_equal(out, "Planted$$Lambda$2/0x00007f1d40001800.run(Unknown Source)");
-    static const cd_method module_without_version = {"a.B", "c", "lib", NULL, 0};
+    static const cd_method module_without_version = {"a.B", "c", "lib", NULL, 0, 1};
     cd_frame_text(&(cd_frame){&module_without_version, 3}, out, sizeof out);
     assert_string_equal(out, "a.B.c(lib/Unknown Source)");
 }
