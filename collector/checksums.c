@@ -116,7 +116,7 @@ typedef struct hash_pool {
     cd_walk_problems *problems;
 } hash_pool;
 
-static void hash_one(hash_pool *pool, file_item *item)
+static void hash_one(hash_pool *pool, cd_sha256_hasher *hasher, file_item *item)
 {
     int fd = cd_walk_open(pool->root_fd, item->path, O_RDONLY);
     if (fd < 0) {
@@ -131,7 +131,7 @@ static void hash_one(hash_pool *pool, file_item *item)
         return;
     }
     cd_error err = {0};
-    if (cd_sha256_fd(fd, item->path, item->hex, NULL, &err) == 0)
+    if (cd_sha256_hasher_fd(hasher, fd, item->path, item->hex, NULL, &err) == 0)
         item->hashed = 1;
     else
         cd_walk_problems_add(pool->problems, item->path, 0, err.message);
@@ -141,12 +141,19 @@ static void hash_one(hash_pool *pool, file_item *item)
 static void *hash_worker(void *arg)
 {
     hash_pool *pool = arg;
+    cd_sha256_hasher *hasher = cd_sha256_hasher_new();
     for (;;) {
         size_t i = atomic_fetch_add(&pool->next, 1);
         if (i >= pool->count)
-            return NULL;
-        hash_one(pool, pool->order[i]);
+            break;
+        file_item *item = pool->order[i];
+        if (hasher)
+            hash_one(pool, hasher, item);
+        else
+            cd_walk_problems_add(pool->problems, item->path, ENOMEM, "cannot hash");
     }
+    cd_sha256_hasher_free(hasher);
+    return NULL;
 }
 
 static int compare_size_descending(const void *a, const void *b)

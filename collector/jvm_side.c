@@ -14,10 +14,12 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,7 +35,8 @@
 /* The agent's result is looked for after 1 ms, then ever less often up to
  * every 50 ms: a quick request is noticed at once, a long one costs little. */
 #define AGENT_POLL_FIRST_NS 1000000L
-#define AGENT_POLL_MAX_NS 50000000L
+#define AGENT_POLL_MAX_NS 5000000L
+#define AGENT_LIVENESS_CHECK_MS 100 /* how often a watched wait checks the target is alive */
 
 /* The agent library: --agent, else next to this program, in the build layout
  * (bin/../lib/) or the installed one (bin/../lib/carbondump/). */
@@ -134,25 +137,71 @@ static void record_agent_result(cd_run *run, cd_section_set parts, const char *p
     cJSON_Delete(root);
 }
 
+/* Watches dir for files that appear in it; -1 where inotify cannot. */
+static int watch_directory(const char *dir)
+{
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd >= 0 && inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Sleeps until the watched directory changes or timeout_ms pass. */
+static void wait_for_change(int fd, int timeout_ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) > 0) {
+        char events[4096];
+        while (read(fd, events, sizeof events) > 0)
+            ; /* drained: the caller looks for the file itself */
+    }
+}
+
 /* Waits for the agent's result file; gives up when the target dies or the
- * deadline passes. */
+ * deadline passes. inotify wakes us the moment the agent renames the file
+ * into place, so no time is lost between the agent finishing and the bundle
+ * starting; where the directory cannot be watched, it is polled every few
+ * milliseconds. */
 static int wait_for_agent(cd_run *run, const char *result_path, uint64_t deadline_ms,
                           cd_error *err)
 {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", result_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    int watch = slash ? watch_directory(dir) : -1;
     struct timespec pause = {0, AGENT_POLL_FIRST_NS};
+    int rc;
     for (;;) {
-        if (access(result_path, F_OK) == 0)
-            return 0;
-        if (!cd_target_alive(run->pid))
-            return cd_fail(err, CD_ERR_NOENT, "pid %d exited while the agent was working",
-                           (int)run->pid);
-        if (cd_monotonic_ms() >= deadline_ms)
-            return cd_fail(err, CD_ERR_TIMEOUT,
-                           "the agent in pid %d did not finish within %d s (--timeout)",
-                           (int)run->pid, run->cli->timeout_s);
-        nanosleep(&pause, NULL);
-        pause.tv_nsec = pause.tv_nsec * 2 > AGENT_POLL_MAX_NS ? AGENT_POLL_MAX_NS : pause.tv_nsec * 2;
+        if (access(result_path, F_OK) == 0) {
+            rc = 0;
+            break;
+        }
+        if (!cd_target_alive(run->pid)) {
+            rc = cd_fail(err, CD_ERR_NOENT, "pid %d exited while the agent was working",
+                         (int)run->pid);
+            break;
+        }
+        if (cd_monotonic_ms() >= deadline_ms) {
+            rc = cd_fail(err, CD_ERR_TIMEOUT,
+                         "the agent in pid %d did not finish within %d s (--timeout)",
+                         (int)run->pid, run->cli->timeout_s);
+            break;
+        }
+        if (watch >= 0) {
+            wait_for_change(watch, AGENT_LIVENESS_CHECK_MS);
+        } else {
+            nanosleep(&pause, NULL);
+            pause.tv_nsec =
+                pause.tv_nsec * 2 > AGENT_POLL_MAX_NS ? AGENT_POLL_MAX_NS : pause.tv_nsec * 2;
+        }
     }
+    if (watch >= 0)
+        close(watch);
+    return rc;
 }
 
 static int load_agent(cd_run *run, cd_section_set parts, char *result_path, size_t len,

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READ_BYTES (1 << 20)
+/* Small enough to stay in the CPU's cache between read() filling it and
+ * SHA-256 reading it; large enough that syscalls cost little. */
+#define READ_BYTES (256 * 1024)
 
 static void to_hex(const unsigned char *digest, char hex[CD_SHA256_HEX_LEN + 1])
 {
@@ -22,42 +24,65 @@ static void to_hex(const unsigned char *digest, char hex[CD_SHA256_HEX_LEN + 1])
     hex[CD_SHA256_HEX_LEN] = '\0';
 }
 
-int cd_sha256_fd(int fd, const char *name, char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes,
-                 cd_error *err)
+struct cd_sha256_hasher {
+    unsigned char *buffer;
+    EVP_MD_CTX *md;
+};
+
+cd_sha256_hasher *cd_sha256_hasher_new(void)
 {
-    unsigned char *buffer = malloc(READ_BYTES);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!buffer || !md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        free(buffer);
-        EVP_MD_CTX_free(md);
-        return cd_fail(err, CD_ERR_NOMEM, "cannot start SHA-256 of %s", name);
+    cd_sha256_hasher *h = calloc(1, sizeof *h);
+    if (h && (!(h->buffer = malloc(READ_BYTES)) || !(h->md = EVP_MD_CTX_new()))) {
+        cd_sha256_hasher_free(h);
+        h = NULL;
     }
+    return h;
+}
+
+void cd_sha256_hasher_free(cd_sha256_hasher *h)
+{
+    if (!h)
+        return;
+    free(h->buffer);
+    EVP_MD_CTX_free(h->md);
+    free(h);
+}
+
+int cd_sha256_hasher_fd(cd_sha256_hasher *h, int fd, const char *name,
+                        char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes, cd_error *err)
+{
+    if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+        return cd_fail(err, CD_ERR_INTERNAL, "cannot start SHA-256 of %s", name);
     uint64_t total = 0;
-    int rc = 0;
     for (;;) {
-        ssize_t n = read(fd, buffer, READ_BYTES);
+        ssize_t n = read(fd, h->buffer, READ_BYTES);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            rc = cd_fail_errno(err, CD_ERR_IO, errno, "cannot read %s", name);
-            break;
-        }
+        if (n < 0)
+            return cd_fail_errno(err, CD_ERR_IO, errno, "cannot read %s", name);
         if (n == 0)
             break;
-        EVP_DigestUpdate(md, buffer, (size_t)n);
+        EVP_DigestUpdate(h->md, h->buffer, (size_t)n);
         total += (uint64_t)n;
     }
     unsigned char digest[32];
     unsigned int digest_len = 0;
-    if (rc == 0 && EVP_DigestFinal_ex(md, digest, &digest_len) == 1 && digest_len == 32) {
-        to_hex(digest, hex);
-        if (bytes)
-            *bytes = total;
-    } else if (rc == 0) {
-        rc = cd_fail(err, CD_ERR_INTERNAL, "SHA-256 of %s failed", name);
-    }
-    EVP_MD_CTX_free(md);
-    free(buffer);
+    if (EVP_DigestFinal_ex(h->md, digest, &digest_len) != 1 || digest_len != 32)
+        return cd_fail(err, CD_ERR_INTERNAL, "SHA-256 of %s failed", name);
+    to_hex(digest, hex);
+    if (bytes)
+        *bytes = total;
+    return 0;
+}
+
+int cd_sha256_fd(int fd, const char *name, char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes,
+                 cd_error *err)
+{
+    cd_sha256_hasher *h = cd_sha256_hasher_new();
+    if (!h)
+        return cd_fail(err, CD_ERR_NOMEM, "cannot start SHA-256 of %s", name);
+    int rc = cd_sha256_hasher_fd(h, fd, name, hex, bytes, err);
+    cd_sha256_hasher_free(h);
     return rc;
 }
 

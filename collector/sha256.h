@@ -21,6 +21,14 @@ int cd_sha256_file(const char *path, char hex[CD_SHA256_HEX_LEN + 1], uint64_t *
 int cd_sha256_fd(int fd, const char *name, char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes,
                  cd_error *err);
 
+/* A hasher that keeps its read buffer and digest context from one file to
+ * the next: a thread hashing thousands of files allocates them once. */
+typedef struct cd_sha256_hasher cd_sha256_hasher;
+cd_sha256_hasher *cd_sha256_hasher_new(void); /* NULL out of memory */
+void cd_sha256_hasher_free(cd_sha256_hasher *h);
+int cd_sha256_hasher_fd(cd_sha256_hasher *h, int fd, const char *name,
+                        char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes, cd_error *err);
+
 void cd_sha256_buffer(const void *data, size_t len, char hex[CD_SHA256_HEX_LEN + 1]);
 
 #endif
