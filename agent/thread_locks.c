@@ -426,10 +426,11 @@ static jobjectArray thread_infos(JNIEnv *jni, jobject bean, const int64_t *ids, 
 }
 
 /* Whether the thread can have a lock line: it is blocked on a monitor, or
- * waits in Object.wait, or has a frame that may hold a monitor it entered. */
+ * waits in Object.wait, or has a frame that may hold a monitor it entered
+ * (frames beyond the ones listed are not known, so they may). */
 static int may_have_lock_lines(const cd_thread *t)
 {
-    if (t->state == CD_THREAD_BLOCKED || top_frame_is_wait(t))
+    if (t->state == CD_THREAD_BLOCKED || top_frame_is_wait(t) || t->frames_omitted)
         return 1;
     for (int i = 0; i < t->frame_count; i++)
         if (t->frames[i].method->may_lock)
