@@ -351,11 +351,11 @@ static void apply_state(cd_thread *t, jint ordinal)
 
 #define MAX_MONITORS_PER_THREAD 256
 
-/* Applies one ThreadInfo to its thread: stack, state, lock lines and, when
- * asked, ownable synchronizers, all from the same snapshot. Runs in a local
+/* Applies one ThreadInfo to its thread: stack, state and lock lines, all from
+ * the same snapshot. Runs in a local
  * frame of its own. Returns 0, or -1 if the stack could not be read. */
 static int apply_thread_info(cd_thread_session *session, cd_thread_dump *dump, cd_thread *t,
-                             const mx_methods *m, jobject info, int with_synchronizers)
+                             const mx_methods *m, jobject info)
 {
     JNIEnv *jni = session->jni;
     jobjectArray stack = (jobjectArray)call_object(jni, info, m->stack_trace);
@@ -392,10 +392,15 @@ static int apply_thread_info(cd_thread_session *session, cd_thread_dump *dump, c
         cd_thread_add_lock(dump, t, depth, CD_LOCK_LOCKED, lock_object(dump, jni, m, item));
         (*jni)->DeleteLocalRef(jni, item);
     }
-    if (!with_synchronizers)
-        return 0;
+    return 0;
+}
+
+/* One ThreadInfo's ownable synchronizers to its thread. */
+static void apply_synchronizers(cd_thread_dump *dump, JNIEnv *jni, const mx_methods *m,
+                                cd_thread *t, jobject info)
+{
     jobjectArray syncs = (jobjectArray)call_object(jni, info, m->locked_synchronizers);
-    n = syncs ? (*jni)->GetArrayLength(jni, syncs) : 0;
+    jsize n = syncs ? (*jni)->GetArrayLength(jni, syncs) : 0;
     t->synchronizers =
         n ? cd_arena_alloc(&dump->arena, (size_t)n * sizeof *t->synchronizers) : NULL;
     t->synchronizer_count = 0;
@@ -407,7 +412,6 @@ static int apply_thread_info(cd_thread_session *session, cd_thread_dump *dump, c
         (*jni)->DeleteLocalRef(jni, item);
     }
     t->synchronizers_known = !n || t->synchronizers;
-    return 0;
 }
 
 /* ThreadMXBean's ThreadInfo[] for these thread ids, in their order. */
@@ -478,7 +482,7 @@ int cd_locks_from_mxbean(cd_thread_session *session, cd_thread_dump *dump, unsig
         jobject info = (*jni)->GetObjectArrayElement(jni, infos, k);
         size_t at = where[k];
         if (info && call_long(jni, info, m.thread_id, -1) == ids[k]) {
-            if (apply_thread_info(session, dump, &dump->threads[at], &m, info, 0) == 0)
+            if (apply_thread_info(session, dump, &dump->threads[at], &m, info) == 0)
                 seen[at] = 1;
             else
                 rc = cd_fail(err, CD_ERR_UNSUPPORTED,
@@ -491,6 +495,47 @@ out:
 done:
     free(ids);
     free(where);
+    return rc;
+}
+
+int cd_locks_synchronizers_from_mxbean(cd_thread_session *session, cd_thread_dump *dump,
+                                       cd_error *err)
+{
+    JNIEnv *jni = session->jni;
+    if (cd_jni_frame_push(jni, 32, err) != 0)
+        return -1;
+    int rc = -1;
+    mx_methods m;
+    cd_thread_index index;
+    jobject bean = NULL;
+    jobjectArray infos = NULL;
+    if (mx_methods_init(jni, &m, err) != 0 || !(bean = thread_mxbean(jni, err)) ||
+        !(infos = (jobjectArray)cd_jni_object(jni, bean, "dumpAllThreads",
+                                              "(ZZI)[Ljava/lang/management/ThreadInfo;", err,
+                                              (jboolean)JNI_FALSE, (jboolean)JNI_TRUE, (jint)0)))
+        goto out;
+    if (cd_thread_index_build(&index, dump) != 0) {
+        cd_fail(err, CD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = 0;
+    jsize n = (*jni)->GetArrayLength(jni, infos);
+    for (jsize k = 0; rc == 0 && k < n; k++) {
+        if ((*jni)->PushLocalFrame(jni, 32) != 0) {
+            cd_jni_clear_exception(jni);
+            rc = cd_fail(err, CD_ERR_NOMEM, "no room for JNI local references");
+            break;
+        }
+        jobject info = (*jni)->GetObjectArrayElement(jni, infos, k);
+        size_t at =
+            info ? cd_thread_index_get(&index, call_long(jni, info, m.thread_id, -1)) : (size_t)-1;
+        if (at != (size_t)-1)
+            apply_synchronizers(dump, jni, &m, &dump->threads[at], info);
+        (*jni)->PopLocalFrame(jni, NULL);
+    }
+    cd_thread_index_free(&index);
+out:
+    cd_jni_frame_pop(jni);
     return rc;
 }
 
@@ -549,6 +594,14 @@ static jint JNICALL tag_interesting(jlong class_tag, jlong size, jlong *tag_ptr,
         *tag_ptr = OBJECT_TAG_SYNCHRONIZER;
     else if (class_tag == CLASS_TAG_VIRTUAL_THREAD)
         *tag_ptr = OBJECT_TAG_VIRTUAL_THREAD;
+    return 0;
+}
+
+/* With a class filter, every object the walk reports is one looked for. */
+static jint JNICALL tag_virtual_thread(jlong class_tag, jlong size, jlong *tag_ptr, jint length,
+                                       void *user_data)
+{
+    *tag_ptr = OBJECT_TAG_VIRTUAL_THREAD;
     return 0;
 }
 
@@ -677,12 +730,21 @@ int cd_locks_heap_scan(cd_thread_session *session, cd_thread_dump *dump, int syn
         cd_walk_env_close(walk);
         return cd_fail(err, CD_ERR_NOMEM, "out of memory");
     }
-    int rc = tag_classes(session, walk, synchronizers, err);
+    int rc = synchronizers ? tag_classes(session, walk, synchronizers, err) : 0;
     if (rc == 0) {
+        /* Only objects of the classes looked for reach the callback. For
+         * virtual threads alone that is a class filter (VirtualThread is
+         * final), which the VM checks before it looks up any tag; with
+         * synchronizers (any subclass) the classes are tagged and untagged
+         * ones skipped. Either keeps the pause short on a heap of millions. */
         jvmtiHeapCallbacks callbacks;
         memset(&callbacks, 0, sizeof callbacks);
-        callbacks.heap_iteration_callback = tag_interesting;
-        jvmtiError e = (*walk)->IterateThroughHeap(walk, 0, NULL, &callbacks, NULL);
+        callbacks.heap_iteration_callback = synchronizers ? tag_interesting : tag_virtual_thread;
+        jvmtiError e = synchronizers
+                           ? (*walk)->IterateThroughHeap(walk, JVMTI_HEAP_FILTER_CLASS_UNTAGGED,
+                                                         NULL, &callbacks, NULL)
+                           : (*walk)->IterateThroughHeap(walk, 0, session->virtual_thread_class,
+                                                         &callbacks, NULL);
         if (e != JVMTI_ERROR_NONE)
             rc = cd_jvmti_fail(err, e, "IterateThroughHeap");
     }

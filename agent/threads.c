@@ -17,7 +17,9 @@
  *     ThreadMXBean snapshot of just the threads that can have any (blocked,
  *     waiting, or running a method that enters a monitor), which also gives
  *     those threads their stack and state, so that a thread's lines agree
- *     with each other. Ownable synchronizers from one heap walk.
+ *     with each other. Ownable synchronizers from the VM's own heap walk,
+ *     through a stack-less ThreadMXBean snapshot (a JVMTI heap walk when
+ *     the Java heap is exhausted).
  *  3. Virtual threads counted (JDK 21+), the threads the VM hides from
  *     JVMTI from /proc, deadlock cycles, each confirmed against the live VM.
  *
@@ -478,8 +480,12 @@ static int add_stacks_and_locks(cd_thread_session *session, cd_thread_dump *dump
     }
     for (size_t i = 0; i < dump->count; i++)
         cd_thread_sort_locks(&dump->threads[i]);
+    /* Ownable synchronizers from the VM's own heap walk where Java may run,
+     * else from a JVMTI one; virtual threads from a JVMTI walk either way. */
     cd_error err = {0};
-    if (cd_locks_heap_scan(session, dump, 1, &err) != 0)
+    int synchronizers_done = session->java_allowed && session->synchronizer_class &&
+                             cd_locks_synchronizers_from_mxbean(session, dump, &err) == 0;
+    if (cd_locks_heap_scan(session, dump, !synchronizers_done, &err) != 0)
         dump->synchronizers_note = cd_arena_strdup(&dump->arena, err.message);
     if (!session->virtual_thread_class && session->style.jdk_feature >= 21) {
         if (session->classes.virtual_thread) {

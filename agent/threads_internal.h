@@ -202,10 +202,17 @@ void cd_locks_apply_park(cd_thread_session *session, cd_thread_dump *dump);
  * stack, state and lock lines from one safepoint, as jstack's. A thread with
  * no such frame holds no monitor, so it is not asked for: on a server with
  * thousands of pooled threads the VM builds a few dozen ThreadInfo objects
- * instead of thousands. Ownable synchronizers come from the heap walk.
- * Calls Java. */
+ * instead of thousands. Calls Java. */
 int cd_locks_from_mxbean(cd_thread_session *session, cd_thread_dump *dump, unsigned char *seen,
                          cd_error *err);
+
+/* Ownable synchronizers of every thread from one stack-less ThreadMXBean
+ * snapshot (dumpAllThreads(false, true, 0)): the VM finds them with a heap
+ * walk of its own at one safepoint, as for jstack -l, several times quicker
+ * than a JVMTI heap iteration, and builds no stack traces. A thread missing
+ * from the snapshot (started since) keeps synchronizers_known 0. Calls Java. */
+int cd_locks_synchronizers_from_mxbean(cd_thread_session *session, cd_thread_dump *dump,
+                                       cd_error *err);
 
 /* Threads in Object.wait() whose object JVMTI did not name (JDK 23+ no
  * longer reports it through GetCurrentContendedMonitor): ThreadMXBean names
@@ -216,12 +223,14 @@ void cd_locks_fill_wait_objects(cd_thread_session *session, cd_thread_dump *dump
 /* Owners of contended monitors (JVMTI path), from the owned monitors seen. */
 void cd_locks_link_monitor_owners(cd_thread_dump *dump);
 
-/* One heap walk (private JVMTI environment, tags only): with synchronizers,
- * every ownable synchronizer with an owner goes to its owner's "Locked
- * ownable synchronizers"; live and mounted virtual threads are counted and
- * the mounted ones attached to their carriers. No walk when neither is
- * asked for. No Java allocation unless session->java_allowed (virtual thread
- * stacks). */
+/* One heap walk (private JVMTI environment, tags only): with synchronizers
+ * (when ThreadMXBean cannot be used: an exhausted heap), every ownable
+ * synchronizer with an owner goes to its owner's "Locked ownable
+ * synchronizers"; live and mounted virtual threads are counted and the
+ * mounted ones attached to their carriers. Without synchronizers the walk
+ * passes only java.lang.VirtualThread objects to the agent (a class filter
+ * the VM applies before any tag lookup). No walk when neither is asked for.
+ * No Java allocation unless session->java_allowed (virtual thread stacks). */
 int cd_locks_heap_scan(cd_thread_session *session, cd_thread_dump *dump, int synchronizers,
                        cd_error *err);
 
