@@ -4,6 +4,9 @@
  * libzip reads the sources and writes the archive in zip_close(), into a
  * temporary file it renames to <name>.zip.partial; we then rename that to
  * <name>.zip, so a reader never sees a half-written ZIP under the final name.
+ * Both live in the run's staging directory (inside the output directory, so the
+ * last rename stays on one file system): a carbondump killed while writing
+ * leaves them only there, where the next run's sweep finds them (run.h).
  * Already-compressed entries (*.gz) are stored, not deflated again.
  */
 #include "bundle.h"
@@ -53,6 +56,12 @@ static int is_skipped(const char *name, const char *const skip_names[])
     return 0;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 static int collect_dir(const char *dir, const char *prefix, const char *const skip_names[],
                        cd_bundle_entries *entries, cd_error *err)
 {
@@ -66,6 +75,8 @@ static int collect_dir(const char *dir, const char *prefix, const char *const sk
             continue;
         if (!*prefix && is_skipped(de->d_name, skip_names))
             continue;
+        if (ends_with(de->d_name, ".partial"))
+            continue; /* a sink that never finished (its writer died or ran out of time) */
         char *source = NULL, *path = NULL;
         if (asprintf(&source, "%s/%s", dir, de->d_name) < 0)
             source = NULL;
@@ -80,8 +91,8 @@ static int collect_dir(const char *dir, const char *prefix, const char *const sk
             rc = collect_dir(source, path, NULL, entries, err);
         else if (S_ISREG(st.st_mode))
             rc = entries_add(entries, path, source, err);
-        /* anything else (a leftover .partial is a regular file; sockets, links)
-         * has no place in a staging area and is left out */
+        /* anything else (sockets, links) has no place in a staging area and is
+         * left out */
         free(source);
         free(path);
     }
@@ -110,15 +121,26 @@ static int compare_entries(const void *a, const void *b)
     return strcmp(((const cd_bundle_entry *)a)->path, ((const cd_bundle_entry *)b)->path);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int zip_failure(zip_t *zip, cd_error *err, const char *what, const char *name)
 {
     return cd_fail(err, CD_ERR_IO, "%s %s: %s", what, name, zip_error_strerror(zip_get_error(zip)));
+}
+
+/* The error of a zip_close() that failed: a full disk is named as such, with
+ * the directory, since that is what the operator has to act on. */
+static int write_failure(const cd_run *run, zip_t *zip, const char *partial_path, cd_error *err)
+{
+    int system_errno = zip_error_code_system(zip_get_error(zip));
+    int zip_code = zip_error_code_zip(zip_get_error(zip));
+    if ((zip_code == ZIP_ER_WRITE || zip_code == ZIP_ER_CLOSE || zip_code == ZIP_ER_TMPOPEN ||
+         zip_code == ZIP_ER_RENAME) &&
+        (system_errno == ENOSPC || system_errno == EDQUOT))
+        return cd_fail(err, CD_ERR_NOSPACE,
+                       "the output directory %s is full (%s: %s) while writing the bundle; "
+                       "free space there or choose another directory with -o",
+                       run->output_dir, system_errno == ENOSPC ? "ENOSPC" : "EDQUOT",
+                       strerror(system_errno));
+    return zip_failure(zip, err, "cannot write", partial_path);
 }
 
 /* Entries past a few pages (logs, thread dumps, checksum lists, histograms)
@@ -146,14 +168,25 @@ static int add_entry(zip_t *zip, const char *name, zip_source_t *source, int sto
     return 0;
 }
 
+/* The attempt-th name for the bundle: DIR/NAME.zip, then DIR/NAME-2.zip, ... */
+static int zip_name(const cd_run *run, int attempt, char *path, size_t len, cd_error *err)
+{
+    int n = attempt == 1
+                ? snprintf(path, len, "%s/%s.zip", run->output_dir, run->bundle_name)
+                : snprintf(path, len, "%s/%s-%d.zip", run->output_dir, run->bundle_name, attempt);
+    if (n < 0 || (size_t)n >= len)
+        return cd_fail(err, CD_ERR_USAGE, "output path too long");
+    return 0;
+}
+
+#define MAX_NAME_ATTEMPTS 100
+
+/* The first free name, for the progress line; placing the ZIP decides. */
 static int unique_zip_path(const cd_run *run, char *path, size_t len, cd_error *err)
 {
-    for (int attempt = 1; attempt < 100; attempt++) {
-        int n = attempt == 1 ? snprintf(path, len, "%s/%s.zip", run->output_dir, run->bundle_name)
-                             : snprintf(path, len, "%s/%s-%d.zip", run->output_dir,
-                                        run->bundle_name, attempt);
-        if (n < 0 || (size_t)n >= len)
-            return cd_fail(err, CD_ERR_USAGE, "output path too long");
+    for (int attempt = 1; attempt < MAX_NAME_ATTEMPTS; attempt++) {
+        if (zip_name(run, attempt, path, len, err) != 0)
+            return -1;
         struct stat st;
         if (lstat(path, &st) != 0 && errno == ENOENT)
             return 0;
@@ -162,8 +195,34 @@ static int unique_zip_path(const cd_run *run, char *path, size_t len, cd_error *
                    run->output_dir);
 }
 
-int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path,
-                    size_t zip_path_len, cd_error *err)
+/* Moves the finished ZIP to the first free name, never over an existing file:
+ * two runs begun in the same second into the same directory (one waited for
+ * the other's JVM) both find their bundle. */
+static int place_zip(const cd_run *run, const char *partial_path, char *final_path, size_t len,
+                     cd_error *err)
+{
+    for (int attempt = 1; attempt < MAX_NAME_ATTEMPTS; attempt++) {
+        if (zip_name(run, attempt, final_path, len, err) != 0)
+            return -1;
+        int rc = renameat2(AT_FDCWD, partial_path, AT_FDCWD, final_path, RENAME_NOREPLACE);
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+            /* a file system without RENAME_NOREPLACE: link(2) refuses an existing name too */
+            rc = link(partial_path, final_path);
+            if (rc == 0)
+                unlink(partial_path);
+        }
+        if (rc == 0)
+            return 0;
+        if (errno != EEXIST)
+            return cd_fail_errno(err, CD_ERR_IO, errno, "cannot move %s into place as %s",
+                                 partial_path, final_path);
+    }
+    return cd_fail(err, CD_ERR_IO, "too many bundles named %s in %s", run->bundle_name,
+                   run->output_dir);
+}
+
+int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path, size_t zip_path_len,
+                    cd_error *err)
 {
     qsort(entries->items, entries->count, sizeof *entries->items, compare_entries);
     for (size_t i = 0; i < entries->count; i++) {
@@ -172,10 +231,11 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path,
             return -1;
     }
 
-    char final_path[PATH_MAX], partial_path[PATH_MAX + 16];
+    char final_path[PATH_MAX], partial_path[PATH_MAX * 2];
     if (unique_zip_path(run, final_path, sizeof final_path, err) != 0)
         return -1;
-    snprintf(partial_path, sizeof partial_path, "%s.partial", final_path);
+    snprintf(partial_path, sizeof partial_path, "%s/%s.zip.partial", run->host_staging,
+             run->bundle_name);
 
     int zerr = 0;
     zip_t *zip = zip_open(partial_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
@@ -215,7 +275,7 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path,
     if (rc == 0) {
         cd_progress("writing %s (%zu files)", final_path, entries->count + 1);
         if (zip_close(zip) != 0) {
-            rc = zip_failure(zip, err, "cannot write", partial_path);
+            rc = write_failure(run, zip, partial_path, err);
             zip_discard(zip);
         }
     } else {
@@ -226,10 +286,14 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path,
         unlink(partial_path);
         return -1;
     }
-    if (chmod(partial_path, 0600) != 0 || rename(partial_path, final_path) != 0) {
-        rc = cd_fail_errno(err, CD_ERR_IO, errno, "cannot move %s into place", partial_path);
+    if (chmod(partial_path, 0600) != 0) {
+        rc = cd_fail_errno(err, CD_ERR_IO, errno, "cannot make %s private", partial_path);
         unlink(partial_path);
         return rc;
+    }
+    if (place_zip(run, partial_path, final_path, sizeof final_path, err) != 0) {
+        unlink(partial_path);
+        return -1;
     }
     snprintf(zip_path, zip_path_len, "%s", final_path);
     return 0;

@@ -43,6 +43,11 @@ static const char usage_text[] =
     "                              files first (default 200M)\n"
     "Behaviour:\n"
     "  --timeout SECONDS           give up on the JVM side after this long (default 300)\n"
+    "  --section-timeout SECONDS   give up on a host section (os, process, carbon, files,\n"
+    "                              checksums, listing, maps) after this long; the manifest\n"
+    "                              records it as failed, \"timed out after N s\" (default 300)\n"
+    "  --lock-wait SECONDS         wait this long for another carbondump collecting from\n"
+    "                              the same JVM to finish, then give up (default 60)\n"
     "  --agent PATH                the agent library (default: next to this program)\n"
     "  --control-file FILE         trigger an agent loaded at start-up through its\n"
     "                              control file instead of attaching\n"
@@ -53,7 +58,9 @@ static const char usage_text[] =
     "  --version, -h, --help\n"
     "\n"
     "Exit status: 0 all sections succeeded; 3 bundle written, some sections failed or\n"
-    "were skipped (see manifest.json); 2 no bundle written; 1 usage error.\n"
+    "were skipped (see manifest.json); 2 no bundle written (output not writable, disk\n"
+    "full); 1 usage error; 4 refused: another carbondump kept collecting from the same\n"
+    "JVM for longer than --lock-wait.\n"
     "On success the last line on stdout is the path of the ZIP.\n";
 
 const char *cd_cli_usage(void)
@@ -164,6 +171,8 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
     cli->thread_samples = 1;
     cli->thread_interval_ms = CD_DEFAULT_THREAD_INTERVAL_MS;
     cli->timeout_s = CD_DEFAULT_TIMEOUT_S;
+    cli->section_timeout_s = CD_DEFAULT_SECTION_TIMEOUT_S;
+    cli->lock_wait_s = CD_DEFAULT_LOCK_WAIT_S;
 
     const char *only = NULL, *skip = NULL;
     int no_heap_dump = 0;
@@ -234,6 +243,14 @@ int cd_cli_parse(int argc, char *const argv[], cd_cli *cli, cd_error *err)
             if (m < 0 || parse_long("--timeout", v, 1, 86400, &n, err) != 0)
                 return -1;
             cli->timeout_s = (int)n;
+        } else if ((m = OPTION("--section-timeout", NULL, 1)) != 0) {
+            if (m < 0 || parse_long("--section-timeout", v, 1, 86400, &n, err) != 0)
+                return -1;
+            cli->section_timeout_s = (int)n;
+        } else if ((m = OPTION("--lock-wait", NULL, 1)) != 0) {
+            if (m < 0 || parse_long("--lock-wait", v, 0, 86400, &n, err) != 0)
+                return -1;
+            cli->lock_wait_s = (int)n;
         } else if ((m = OPTION("--agent", NULL, 1)) != 0) {
             if (m < 0)
                 return -1;

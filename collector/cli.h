@@ -13,6 +13,8 @@
 #include "carbondump/sections.h"
 
 #define CD_DEFAULT_TIMEOUT_S 300
+#define CD_DEFAULT_SECTION_TIMEOUT_S 300 /* per host section */
+#define CD_DEFAULT_LOCK_WAIT_S 60        /* for another carbondump on the same JVM */
 #define CD_DEFAULT_THREAD_INTERVAL_MS 10000
 #define CD_DEFAULT_MAX_LOG_BYTES (50ull << 20)         /* per log file in the bundle */
 #define CD_DEFAULT_MAX_LOGS_TOTAL_BYTES (200ull << 20) /* all logs together */
@@ -31,6 +33,8 @@ typedef struct cd_cli {
     int thread_samples;
     int thread_interval_ms;
     int timeout_s;
+    int section_timeout_s; /* a host section running longer is abandoned, "timed out" */
+    int lock_wait_s;       /* how long to wait for another run against the same JVM */
     const char *agent_path;
     const char *control_file;
     const char *agent_output; /* internal: JVM parts already produced by the agent */

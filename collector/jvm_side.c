@@ -83,20 +83,21 @@ static int copy_file(const char *from, const char *to, cd_error *err)
     return cd_sink_close(sink, err);
 }
 
-/* Creates the staging directory in the target's /tmp; fills the path as seen
- * from here and as the target sees it. Runs as the target's user. */
-static int make_agent_staging(cd_run *run, char *target_view, size_t target_view_len,
-                              cd_error *err)
+/* Creates the staging directory in the target's /tmp (removing those of
+ * carbondumps killed before they could); fills the path as seen from here and
+ * as the target sees it. Runs as the target's user. */
+static int make_agent_staging(cd_run *run, char *target_view, size_t target_view_len, cd_error *err)
 {
-    char host_view[PATH_MAX];
-    snprintf(host_view, sizeof host_view, "%s/tmp/carbondump-%d-XXXXXX", run->target.root,
-             (int)run->target.nspid);
-    if (!mkdtemp(host_view))
+    char tmp[sizeof run->target.root + 8], prefix[32], host_view[PATH_MAX];
+    cd_target_tmp(&run->target, tmp, sizeof tmp);
+    snprintf(prefix, sizeof prefix, "carbondump-%d", (int)run->target.nspid);
+    cd_staging_sweep(tmp, "carbondump-");
+    if (cd_staging_create(tmp, prefix, host_view, sizeof host_view, err) != 0)
         return cd_fail_errno(err, CD_ERR_IO, errno,
                              "cannot create a staging directory in the /tmp of pid %d",
                              (int)run->pid);
     snprintf(run->agent_staging, sizeof run->agent_staging, "%s", host_view);
-    snprintf(target_view, target_view_len, "%s", host_view + strlen(run->target.root));
+    snprintf(target_view, target_view_len, "%s", host_view + strlen(tmp) - strlen("/tmp"));
     return 0;
 }
 
@@ -231,7 +232,8 @@ static int load_agent(cd_run *run, cd_section_set parts, char *result_path, size
     cd_request request;
     cd_request_init(&request);
     snprintf(request.dir, sizeof request.dir, "%s", staging);
-    snprintf(request.id, sizeof request.id, "%s", run->bundle_name);
+    /* one run's request, told apart from another's begun in the same second */
+    snprintf(request.id, sizeof request.id, "%s.%d", run->bundle_name, (int)getpid());
     request.parts = parts;
     request.live = cli->live;
     request.redact = cli->redact;
@@ -326,6 +328,26 @@ static int run_vm_heap_dump(cd_run *run)
     return cd_heapdump_vm_run(run, run->agent_staging, in_target);
 }
 
+/* The target died under us: the failed JVM sections say so first, not only
+ * the broken connection or missing file that followed. */
+static void blame_target_exit(cd_run *run, cd_section_set sections)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "pid %d exited during the collection", (int)run->pid);
+    for (int s = 0; s < CD_SECTION_COUNT; s++) {
+        if (!(sections & CD_SECTION_BIT(s)))
+            continue;
+        pthread_mutex_lock(&run->lock);
+        cd_section_outcome o = run->outcomes[s];
+        pthread_mutex_unlock(&run->lock);
+        if (o.status != CD_STATUS_FAILED || strncmp(o.reason, "pid ", 4) == 0)
+            continue;
+        char reason[CD_ERROR_MESSAGE_MAX];
+        snprintf(reason, sizeof reason, "%s (%.*s)", prefix, (int)(sizeof reason - 100), o.reason);
+        cd_run_set_outcome(run, (cd_section)s, CD_STATUS_FAILED, reason, o.duration_ms);
+    }
+}
+
 int cd_jvm_side_run(cd_run *run)
 {
     const cd_cli *cli = run->cli;
@@ -367,5 +389,7 @@ int cd_jvm_side_run(cd_run *run)
     }
     if (vm_heapdump && run_vm_heap_dump(run) != 0)
         rc = -1;
+    if (rc != 0 && !cd_target_alive(run->pid))
+        blame_target_exit(run, cli->sections & CD_SECTIONS_AGENT);
     return rc;
 }

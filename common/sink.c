@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -99,6 +102,62 @@ void cd_sink_abandon(cd_sink *sink)
         sink->ops->destroy(sink, 0);
 }
 
+/* ---------------------------------------------------------------- guards */
+
+struct cd_sink_guard {
+    atomic_int tripped;
+    pthread_mutex_t commit_lock; /* held by a commit from its check to its rename */
+    char message[CD_ERROR_MESSAGE_MAX];
+};
+
+static _Thread_local cd_sink_guard *thread_guard;
+
+cd_sink_guard *cd_sink_guard_new(void)
+{
+    cd_sink_guard *guard = calloc(1, sizeof *guard);
+    if (!guard)
+        return NULL;
+    atomic_init(&guard->tripped, 0);
+    pthread_mutex_init(&guard->commit_lock, NULL);
+    return guard;
+}
+
+void cd_sink_guard_install(cd_sink_guard *guard)
+{
+    thread_guard = guard;
+}
+
+void cd_sink_guard_trip(cd_sink_guard *guard, const char *message)
+{
+    if (!guard || atomic_load(&guard->tripped))
+        return;
+    snprintf(guard->message, sizeof guard->message, "%s", message);
+    atomic_store(&guard->tripped, 1);
+    /* A commit that passed its check before the trip finishes its rename; one
+     * stuck in a rename for longer than this is beyond waiting for. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    if (pthread_mutex_timedlock(&guard->commit_lock, &until) == 0)
+        pthread_mutex_unlock(&guard->commit_lock);
+}
+
+void cd_sink_guard_free(cd_sink_guard *guard)
+{
+    if (!guard)
+        return;
+    pthread_mutex_destroy(&guard->commit_lock);
+    free(guard);
+}
+
+/* Fails with the guard's message when it is tripped. */
+static int guard_check(cd_sink_guard *guard, cd_error *err)
+{
+    if (guard && atomic_load(&guard->tripped))
+        return cd_fail(err, CD_ERR_TIMEOUT, "%s", guard->message);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- file */
 
 #define FILE_BUFFER_BYTES (256 * 1024)
@@ -108,6 +167,7 @@ typedef struct file_sink {
     int fd;
     char *final_path;
     char *partial_path;
+    cd_sink_guard *guard; /* of the thread that opened it, or NULL */
     size_t used;
     unsigned char buffer[FILE_BUFFER_BYTES];
 } file_sink;
@@ -140,6 +200,8 @@ static int file_flush(file_sink *f, cd_error *err)
 static int file_write(cd_sink *sink, const void *data, size_t len, cd_error *err)
 {
     file_sink *f = (file_sink *)sink;
+    if (guard_check(f->guard, err) != 0)
+        return -1;
     if (f->used + len > sizeof f->buffer) {
         if (file_flush(f, err) != 0)
             return -1;
@@ -160,9 +222,14 @@ static int file_commit(cd_sink *sink, cd_error *err)
     f->fd = -1;
     if (close(fd) != 0)
         return cd_fail_errno(err, CD_ERR_IO, errno, "cannot write %s", f->final_path);
-    if (rename(f->partial_path, f->final_path) != 0)
-        return cd_fail_errno(err, CD_ERR_IO, errno, "cannot rename %s", f->partial_path);
-    return 0;
+    if (f->guard)
+        pthread_mutex_lock(&f->guard->commit_lock);
+    int rc = guard_check(f->guard, err);
+    if (rc == 0 && rename(f->partial_path, f->final_path) != 0)
+        rc = cd_fail_errno(err, CD_ERR_IO, errno, "cannot rename %s", f->partial_path);
+    if (f->guard)
+        pthread_mutex_unlock(&f->guard->commit_lock);
+    return rc;
 }
 
 static void file_destroy(cd_sink *sink, int committed)
@@ -188,6 +255,11 @@ cd_sink *cd_sink_file(const char *path, cd_error *err)
     }
     f->base.ops = &file_ops;
     f->fd = -1;
+    f->guard = thread_guard;
+    if (guard_check(f->guard, err) != 0) {
+        free(f);
+        return NULL;
+    }
     f->final_path = strdup(path);
     if (f->final_path && asprintf(&f->partial_path, "%s.partial", path) < 0)
         f->partial_path = NULL;

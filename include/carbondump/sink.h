@@ -77,6 +77,28 @@ int cd_sink_close(cd_sink *sink, cd_error *err);
 /* Discards the output and frees. */
 void cd_sink_abandon(cd_sink *sink);
 
+/* Guards: a collector section that runs on its own thread under a time limit
+ * installs a guard on that thread. When the section runs out of time, the run
+ * trips the guard and goes on without waiting for the thread: from then on every
+ * file sink the thread opened or opens fails with the guard's message, and no
+ * such sink renames its .partial into place, so an abandoned section can add no
+ * file to the staging area behind the run's back. File sinks take the guard of
+ * the thread that opens them. */
+typedef struct cd_sink_guard cd_sink_guard;
+
+/* A new, untripped guard; NULL when out of memory. */
+cd_sink_guard *cd_sink_guard_new(void);
+/* Makes guard (or none, NULL) the calling thread's guard for the file sinks it
+ * opens from now on. */
+void cd_sink_guard_install(cd_sink_guard *guard);
+/* Trips the guard with message, then waits (a second at most) for a commit of
+ * that thread already under way. After it returns no sink under the guard
+ * commits. */
+void cd_sink_guard_trip(cd_sink_guard *guard, const char *message);
+/* Frees a guard no thread can use any more (never a tripped guard whose thread
+ * may still run). */
+void cd_sink_guard_free(cd_sink_guard *guard);
+
 #ifdef __cplusplus
 }
 #endif

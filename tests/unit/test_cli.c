@@ -226,6 +226,46 @@ static void log_caps_refuse_what_is_not_a_size(void **state)
     assert_string_equal(err.message, "--max-log-bytes: 2048G is out of range (0 to 1T)");
 }
 
+static void section_timeout_and_lock_wait_have_defaults(void **state)
+{
+    cd_cli cli;
+    cd_error err = {0};
+    char *argv[] = {"carbondump", NULL};
+    assert_int_equal(cd_cli_parse(1, argv, &cli, &err), 0);
+    assert_int_equal(cli.section_timeout_s, 300);
+    assert_int_equal(cli.lock_wait_s, 60);
+}
+
+static void section_timeout_takes_whole_seconds_from_1(void **state)
+{
+    cd_cli cli;
+    cd_error err = {0};
+    assert_int_equal(PARSE(&cli, &err, "--section-timeout", "5"), 0);
+    assert_int_equal(cli.section_timeout_s, 5);
+    assert_int_equal(PARSE(&cli, &err, "--section-timeout=86400"), 0);
+    assert_int_equal(cli.section_timeout_s, 86400);
+    assert_int_equal(PARSE(&cli, &err, "--section-timeout", "0"), -1);
+    assert_string_equal(err.message, "--section-timeout: 0 is out of range (1 to 86400)");
+    assert_int_equal(PARSE(&cli, &err, "--section-timeout", "1.5"), -1);
+    assert_string_equal(err.message, "--section-timeout: '1.5' is not a whole number");
+    assert_int_equal(PARSE(&cli, &err, "--section-timeout"), -1);
+    assert_string_equal(err.message, "--section-timeout needs a value");
+}
+
+static void lock_wait_takes_whole_seconds_from_0(void **state)
+{
+    cd_cli cli;
+    cd_error err = {0};
+    assert_int_equal(PARSE(&cli, &err, "--lock-wait", "0"), 0);
+    assert_int_equal(cli.lock_wait_s, 0);
+    assert_int_equal(PARSE(&cli, &err, "--lock-wait=120"), 0);
+    assert_int_equal(cli.lock_wait_s, 120);
+    assert_int_equal(PARSE(&cli, &err, "--lock-wait", "-1"), -1);
+    assert_string_equal(err.message, "--lock-wait: '-1' is not a whole number");
+    assert_int_equal(PARSE(&cli, &err, "--lock-wait", "86401"), -1);
+    assert_string_equal(err.message, "--lock-wait: 86401 is out of range (0 to 86400)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +289,9 @@ int main(void)
         cmocka_unit_test(log_caps_default_to_50m_per_file_and_200m_in_all),
         cmocka_unit_test(log_caps_take_bytes_and_k_m_g_suffixes),
         cmocka_unit_test(log_caps_refuse_what_is_not_a_size),
+        cmocka_unit_test(section_timeout_and_lock_wait_have_defaults),
+        cmocka_unit_test(section_timeout_takes_whole_seconds_from_1),
+        cmocka_unit_test(lock_wait_takes_whole_seconds_from_0),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
