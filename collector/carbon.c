@@ -80,6 +80,18 @@ static void add_string_or_null(cJSON *object, const char *key, const char *value
         cJSON_AddNullToObject(object, key);
 }
 
+/* A file name from CARBON_HOME as a JSON string: its bundle spelling
+ * (cd_walk_bundle_path), so that a name with a line break or bytes that are
+ * not UTF-8 keeps carbon_info.json valid and carbon_server_info.txt one line
+ * per jar. */
+static void add_file_name(cJSON *object, const char *key, const char *name)
+{
+    char spelled[PATH_MAX];
+    if (cd_walk_bundle_path(name, spelled, sizeof spelled) < 0)
+        snprintf(spelled, sizeof spelled, "(a name too long to show)");
+    cJSON_AddStringToObject(object, key, spelled);
+}
+
 /* ---------------------------------------------------------------- carbon.xml */
 
 typedef struct xml_reader {
@@ -560,7 +572,7 @@ static void check_patches(const char *home, int home_fd, cJSON *root)
                 name[scan.jars[j].patch_dir_len] = '\0';
                 break;
             }
-        cJSON_AddStringToObject(dir, "name", name);
+        add_file_name(dir, "name", name);
         cJSON_AddNumberToObject(dir, "jars", scan.dir_jars[i]);
         cJSON_AddItemToArray(dirs, dir);
     }
@@ -588,10 +600,10 @@ static void check_patches(const char *home, int home_fd, cJSON *root)
             if (!why)
                 continue;
             cJSON *problem = cJSON_CreateObject();
-            cJSON_AddStringToObject(problem, "jar", j->jar);
+            add_file_name(problem, "jar", j->jar);
             char dir[64];
             snprintf(dir, sizeof dir, "%.*s", (int)j->patch_dir_len, j->patch_dir);
-            cJSON_AddStringToObject(problem, "patch_dir", dir);
+            add_file_name(problem, "patch_dir", dir);
             cJSON_AddStringToObject(problem, "problem", why);
             add_string_or_null(problem, "patch_sha256", patch_hex);
             add_string_or_null(problem, "plugins_sha256", plugin_hex);

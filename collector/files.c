@@ -26,6 +26,7 @@
 #include "carbondump/fsutil.h"
 #include "progress.h"
 #include "redact.h"
+#include "checksums.h"
 #include "sha256.h"
 #include "walk.h"
 
@@ -94,8 +95,10 @@ void cd_files_plan_logs(cd_log_file *logs, size_t count, uint64_t per_file_bytes
 /* ---------------------------------------------------------------- the job */
 
 typedef struct found_file {
-    char *path;
-    struct stat st; /* lstat from the walk */
+    char *path;        /* relative to CARBON_HOME, as found */
+    char *shown;       /* path as text files name it (sha256sum's escapes) */
+    char *bundle_path; /* where its copy goes (cd_walk_bundle_path); NULL: nowhere */
+    struct stat st;    /* lstat from the walk */
 } found_file;
 
 typedef struct found_list {
@@ -115,9 +118,12 @@ typedef struct files_job {
 static void note(files_job *job, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* One line of copy_notes.txt about path (the CARBON_HOME path as found: it is
+ * written with sha256sum's escapes, so an odd name stays on one line). */
 static void note(files_job *job, const char *path, const char *fmt, ...)
 {
-    cd_sink_printf(job->notes, "%s: ", path);
+    cd_sha256sum_write_name(job->notes, path);
+    cd_sink_puts(job->notes, ": ");
     va_list ap;
     va_start(ap, fmt);
     cd_sink_vprintf(job->notes, fmt, ap);
@@ -144,7 +150,9 @@ static cd_walk_action collect(void *context, const cd_walk_entry *entry, cd_erro
     if (S_ISDIR(mode))
         return CD_WALK_CONTINUE;
     if (cd_files_is_key_material(entry->path)) {
-        cd_redaction_withheld(job->run, entry->path, "key material, never copied");
+        char *shown = cd_walk_escape_name(entry->path);
+        cd_redaction_withheld(job->run, shown ? shown : "?", "key material, never copied");
+        free(shown);
         note(job, entry->path, "not copied: key material");
         return CD_WALK_CONTINUE;
     }
@@ -168,8 +176,19 @@ static cd_walk_action collect(void *context, const cd_walk_entry *entry, cd_erro
         list->capacity = capacity;
     }
     found_file *f = &list->items[list->count];
-    if (!(f->path = strdup(entry->path))) {
-        cd_fail(err, CD_ERR_NOMEM, "out of memory listing %s", entry->path);
+    memset(f, 0, sizeof *f);
+    f->path = strdup(entry->path);
+    f->shown = cd_walk_escape_name(entry->path);
+    char bundle_path[PATH_MAX]; /* too long to be stored: NULL, open_copy says so */
+    int encoded = cd_walk_bundle_path(entry->path, bundle_path, sizeof bundle_path);
+    int out_of_memory = encoded < 0 && errno == ENOMEM;
+    if (encoded >= 0)
+        out_of_memory = !(f->bundle_path = strdup(bundle_path));
+    if (!f->path || !f->shown || out_of_memory) {
+        free(f->path);
+        free(f->shown);
+        free(f->bundle_path);
+        cd_fail(err, CD_ERR_NOMEM, "out of memory listing CARBON_HOME");
         return CD_WALK_STOP;
     }
     f->st = *entry->st;
@@ -179,8 +198,11 @@ static cd_walk_action collect(void *context, const cd_walk_entry *entry, cd_erro
 
 static void found_clear(found_list *list)
 {
-    for (size_t i = 0; i < list->count; i++)
+    for (size_t i = 0; i < list->count; i++) {
         free(list->items[i].path);
+        free(list->items[i].shown);
+        free(list->items[i].bundle_path);
+    }
     list->count = 0;
 }
 
@@ -192,7 +214,9 @@ static int collect_area(files_job *job, const char *area, cd_error *err)
     ssize_t n = readlinkat(job->home_fd, area, target, sizeof target - 1);
     if (n > 0) { /* the walk would refuse it; say what it is */
         target[n] = '\0';
-        note(job, area, "not copied: a symbolic link to %s, not followed", target);
+        char *shown = cd_walk_escape_name(target);
+        note(job, area, "not copied: a symbolic link to %s, not followed", shown ? shown : "?");
+        free(shown);
         return 0;
     }
     cd_walk_problems problems;
@@ -224,7 +248,11 @@ static int open_found(files_job *job, const found_file *f, struct stat *st)
                      : cd_walk_open(job->home_fd, f->path, O_RDONLY);
     if (fd < 0) {
         int e = errno;
-        if (is_link)
+        if (is_link && (e == EXDEV || e == ELOOP))
+            note(job, f->path, "not copied: a symbolic link %s, not followed",
+                 e == EXDEV ? "that is absolute or leads out of CARBON_HOME"
+                            : "in a loop (or too many links in a row)");
+        else if (is_link)
             note(job, f->path,
                  "not copied: a symbolic link that does not stay inside "
                  "CARBON_HOME or cannot be followed safely (%s)",
@@ -240,7 +268,7 @@ static int open_found(files_job *job, const found_file *f, struct stat *st)
         ssize_t n = readlink(proc, target, sizeof target - 1);
         target[n > 0 ? n : 0] = '\0';
         if (n <= 0 || cd_files_is_key_material(target)) {
-            cd_redaction_withheld(job->run, f->path, "link to key material, never copied");
+            cd_redaction_withheld(job->run, f->shown, "link to key material, never copied");
             note(job, f->path, "not copied: a link to key material (or to what cannot be named)");
             close(fd);
             return -1;
@@ -257,16 +285,29 @@ static int open_found(files_job *job, const found_file *f, struct stat *st)
     return fd;
 }
 
+/* Whether the copy of f can be staged: a path longer than the file system
+ * takes (deep nesting) would fail in the staging area, and is noted instead. */
+static int can_stage(files_job *job, const found_file *f)
+{
+    if (f->bundle_path &&
+        strlen(job->run->host_staging) + 1 + strlen(f->bundle_path) + sizeof ".partial" <= PATH_MAX)
+        return 1;
+    note(job, f->path, "not copied: its path is too long to be stored in the bundle");
+    return 0;
+}
+
 /* Opens a found file and its copy in the staging area. Returns the source fd;
- * -1 when the file is skipped (open_found noted why); -2 when the staging area
- * cannot be written (err says why). */
+ * -1 when the file is skipped (noted why); -2 when the staging area cannot be
+ * written (err says why). */
 static int open_copy(files_job *job, const found_file *f, struct stat *st, cd_sink **sink,
                      cd_error *err)
 {
+    if (!can_stage(job, f))
+        return -1;
     int fd = open_found(job, f, st);
     if (fd < 0)
         return -1;
-    *sink = cd_staging_open(job->run->host_staging, f->path, err);
+    *sink = cd_staging_open(job->run->host_staging, f->bundle_path, err);
     if (!*sink) {
         close(fd);
         return -2;
@@ -463,7 +504,7 @@ static void keep_mtime(files_job *job, const char *path, const struct stat *st)
  * copy_err) is noted and does not stop the others, unless the disk is full:
  * then -1 with the error in err. */
 static int finish_copy(files_job *job, cd_sink *sink, int rc, const cd_error *copy_err,
-                       const char *path, const struct stat *st, cd_error *err)
+                       const found_file *f, const struct stat *st, cd_error *err)
 {
     uint64_t bytes = sink->bytes_written;
     cd_error close_err = {0};
@@ -471,12 +512,14 @@ static int finish_copy(files_job *job, cd_sink *sink, int rc, const cd_error *co
         cd_sink_abandon(sink);
         close_err = *copy_err;
     } else if (cd_sink_close(sink, &close_err) == 0) {
-        keep_mtime(job, path, st);
+        keep_mtime(job, f->bundle_path, st);
+        if (strcmp(f->bundle_path, f->path) != 0)
+            note(job, f->path, "copied as %s", f->bundle_path);
         job->bytes_copied += bytes;
         job->files_copied++;
         return 0;
     }
-    note(job, path, "not copied: %s", close_err.message);
+    note(job, f->path, "not copied: %s", close_err.message);
     if (close_err.code != CD_ERR_NOSPACE)
         return 0;
     *err = close_err;
@@ -499,9 +542,9 @@ static int copy_conf(files_job *job, cd_error *err)
         if (fd < 0)
             continue;
         cd_error copy_err = {0};
-        int rc = copy_config(job, fd, &st, sink, f->path, &copy_err);
+        int rc = copy_config(job, fd, &st, sink, f->shown, &copy_err);
         close(fd);
-        if (finish_copy(job, sink, rc, &copy_err, f->path, &st, err) != 0)
+        if (finish_copy(job, sink, rc, &copy_err, f, &st, err) != 0)
             return -1;
     }
     return 0;
@@ -529,7 +572,7 @@ static int copy_one_log(files_job *job, const found_file *f, const cd_log_file *
         if (!source.gz) {
             if (gz_fd >= 0)
                 close(gz_fd);
-            rc = cd_fail(&copy_err, CD_ERR_NOMEM, "cannot read %s as gzip", f->path);
+            rc = cd_fail(&copy_err, CD_ERR_NOMEM, "cannot read %s as gzip", f->shown);
         } else {
             cd_sink *gzip = cd_sink_gzip(sink, 6, 1 << 20, &copy_err);
             if (!gzip) { /* the file sink is gone with it */
@@ -539,16 +582,16 @@ static int copy_one_log(files_job *job, const found_file *f, const cd_log_file *
                 return 0;
             }
             sink = gzip; /* which owns the file sink: finish through it */
-            rc = copy_lines(job, &source, sink, UINT64_MAX, 0, f->path, &copy_err);
+            rc = copy_lines(job, &source, sink, UINT64_MAX, 0, f->shown, &copy_err);
             gzclose(source.gz);
         }
     } else {
         uint64_t offset = plan->size_bytes - plan->keep_bytes;
         if (offset > 0 && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
-            rc = cd_fail_errno(&copy_err, CD_ERR_IO, errno, "cannot seek in %s", f->path);
+            rc = cd_fail_errno(&copy_err, CD_ERR_IO, errno, "cannot seek in %s", f->shown);
         } else {
             text_source source = {fd, NULL};
-            rc = copy_lines(job, &source, sink, plan->keep_bytes, offset > 0, f->path, &copy_err);
+            rc = copy_lines(job, &source, sink, plan->keep_bytes, offset > 0, f->shown, &copy_err);
         }
         if (rc == 0 && offset > 0)
             note(job, f->path,
@@ -556,7 +599,7 @@ static int copy_one_log(files_job *job, const found_file *f, const cd_log_file *
                  (unsigned long long)plan->keep_bytes, (unsigned long long)plan->size_bytes);
     }
     close(fd);
-    return finish_copy(job, sink, rc, &copy_err, f->path, &st, err);
+    return finish_copy(job, sink, rc, &copy_err, f, &st, err);
 }
 
 static int copy_logs(files_job *job, cd_error *err)
@@ -619,7 +662,8 @@ static int same_state(const struct stat *a, const struct stat *b)
 static int copy_database_file(files_job *job, const found_file *f, cd_error *err)
 {
     char staged[PATH_MAX];
-    snprintf(staged, sizeof staged, "%s/%s", job->run->host_staging, f->path);
+    snprintf(staged, sizeof staged, "%s/%s", job->run->host_staging,
+             f->bundle_path ? f->bundle_path : "");
     for (int attempt = 1;; attempt++) {
         struct stat before, after;
         cd_sink *sink = NULL;
@@ -627,9 +671,9 @@ static int copy_database_file(files_job *job, const found_file *f, cd_error *err
         if (fd < 0)
             return fd == -2 ? -1 : 0;
         cd_error copy_err = {0};
-        int rc = copy_raw(fd, sink, UINT64_MAX, f->path, &copy_err);
+        int rc = copy_raw(fd, sink, UINT64_MAX, f->shown, &copy_err);
         unsigned long copied_before = job->files_copied;
-        if (finish_copy(job, sink, rc, &copy_err, f->path, &before, err) != 0) {
+        if (finish_copy(job, sink, rc, &copy_err, f, &before, err) != 0) {
             close(fd);
             return -1;
         }
@@ -640,7 +684,7 @@ static int copy_database_file(files_job *job, const found_file *f, cd_error *err
         char copy_hex[CD_SHA256_HEX_LEN + 1], source_hex[CD_SHA256_HEX_LEN + 1];
         cd_error hash_err = {0};
         int stable = lseek(fd, 0, SEEK_SET) == 0 &&
-                     cd_sha256_fd(fd, f->path, source_hex, NULL, &hash_err) == 0 &&
+                     cd_sha256_fd(fd, f->shown, source_hex, NULL, &hash_err) == 0 &&
                      cd_sha256_file(staged, copy_hex, NULL, &hash_err) == 0 &&
                      fstat(fd, &after) == 0 && same_state(&before, &after) &&
                      strcmp(copy_hex, source_hex) == 0;
@@ -656,7 +700,7 @@ static int copy_database_file(files_job *job, const found_file *f, cd_error *err
                  "INCONSISTENT: changed during each of %d copies; the copy in this bundle "
                  "may be torn (the database was being written)",
                  DB_ATTEMPTS);
-            cd_progress("%s kept changing while being copied: flagged in copy_notes.txt", f->path);
+            cd_progress("%s kept changing while being copied: flagged in copy_notes.txt", f->shown);
             return 0;
         }
         job->files_copied--; /* the retry counts once */

@@ -22,6 +22,9 @@
 #include <linux/openat2.h>
 #endif
 
+#include "checksums.h"
+#include "sha256.h"
+
 /* ---------------------------------------------------------------- names */
 
 typedef struct name_list {
@@ -90,6 +93,11 @@ static int read_names(int fd, name_list *list)
 
 /* ---------------------------------------------------------------- walk */
 
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF(x)
+#define CD_WALK_MAX_DEPTH_TEXT TEXT(CD_WALK_MAX_DEPTH)
+#define PATH_MAX_TEXT TEXT(PATH_MAX)
+
 typedef struct walk_state {
     cd_walk_visit_fn visit;
     void *context;
@@ -142,7 +150,9 @@ static int walk_dir(walk_state *w, int fd, size_t path_len, int depth)
         size_t sep = path_len ? 1 : 0;
         if (path_len + sep + name_len >= sizeof w->path) {
             w->path[path_len] = '\0';
-            report(w, path_len ? w->path : ".", ENAMETOOLONG, "name too long below");
+            report(w, path_len ? w->path : ".", 0,
+                   "an entry below is not walked: its path would be " PATH_MAX_TEXT
+                   " bytes or longer");
             continue;
         }
         if (sep)
@@ -167,7 +177,7 @@ static int walk_dir(walk_state *w, int fd, size_t path_len, int depth)
         if (action == CD_WALK_PRUNE || !S_ISDIR(st.st_mode))
             continue;
         if (depth >= CD_WALK_MAX_DEPTH) {
-            report(w, w->path, ELOOP, "too deep, not entered");
+            report(w, w->path, 0, "more than " CD_WALK_MAX_DEPTH_TEXT " levels deep, not entered");
             continue;
         }
         int child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -178,7 +188,7 @@ static int walk_dir(walk_state *w, int fd, size_t path_len, int depth)
             continue;
         }
         if (fstat(child, &opened) != 0 || is_ancestor(w, depth, &opened)) {
-            report(w, w->path, ELOOP, "directory loop (a bind mount?), not entered");
+            report(w, w->path, 0, "directory loop (a bind mount?), not entered");
             close(child);
             continue;
         }
@@ -324,6 +334,124 @@ int cd_walk_open_beneath(int root_fd, const char *relpath, int flags)
 #endif
 }
 
+/* ---------------------------------------------------------------- odd names */
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF), or 0 when s does not start one. */
+static size_t utf8_sequence_length(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                 : c >= 0xE0 && c <= 0xEF ? 3
+                 : c >= 0xF0 && c <= 0xF4 ? 4
+                                          : 0;
+    if (len == 0)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return len;
+}
+
+/* Encodes one component (len bytes at name) into out, which has room for at
+ * least 3 * len + 1 bytes. Returns the encoded length. */
+static size_t encode_component(const unsigned char *name, size_t len, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t used = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = name[i] >= 0x80 ? utf8_sequence_length(name + i) : 1;
+        if (n > len - i)
+            n = 0;
+        if (n == 0 || name[i] < 0x20 || name[i] == 0x7F || name[i] == '%' || name[i] == '\\') {
+            out[used++] = '%';
+            out[used++] = hex[name[i] >> 4];
+            out[used++] = hex[name[i] & 0xF];
+            i++;
+        } else {
+            memcpy(out + used, name + i, n);
+            used += n;
+            i += n;
+        }
+    }
+    out[used] = '\0';
+    return used;
+}
+
+/* Where to cut an encoded component so that it is at most max bytes and
+ * neither a %XX escape nor a UTF-8 sequence is split. */
+static size_t cut_point(const char *encoded, size_t max)
+{
+    size_t i = 0;
+    while (encoded[i]) {
+        size_t n = encoded[i] == '%' ? 3 : utf8_sequence_length((const unsigned char *)encoded + i);
+        if (n == 0)
+            n = 1;
+        if (i + n > max)
+            break;
+        i += n;
+    }
+    return i;
+}
+
+int cd_walk_bundle_path(const char *relpath, char *out, size_t size)
+{
+    size_t used = 0;
+    int changed = 0;
+    const char *component = relpath;
+    for (;;) {
+        size_t len = strcspn(component, "/");
+        char *encoded = malloc(3 * len + 1);
+        if (!encoded) {
+            errno = ENOMEM;
+            return -1;
+        }
+        size_t encoded_len = encode_component((const unsigned char *)component, len, encoded);
+        if (encoded_len != len)
+            changed = 1;
+        if (encoded_len > CD_WALK_BUNDLE_NAME_MAX) {
+            char digest[CD_SHA256_HEX_LEN + 1];
+            cd_sha256_buffer(component, len, digest);
+            size_t keep = cut_point(encoded, CD_WALK_BUNDLE_NAME_MAX - 17);
+            encoded_len =
+                (size_t)snprintf(encoded + keep, 3 * len + 1 - keep, "~%.16s", digest) + keep;
+            changed = 1;
+        }
+        int fits = used + encoded_len + 1 < size;
+        if (fits) {
+            memcpy(out + used, encoded, encoded_len);
+            used += encoded_len;
+        }
+        free(encoded);
+        if (!fits) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (component[len] == '\0')
+            break;
+        out[used++] = '/';
+        component += len + 1;
+    }
+    out[used] = '\0';
+    return changed;
+}
+
+char *cd_walk_escape_name(const char *path)
+{
+    if (!cd_sha256sum_name_needs_escape(path))
+        return strdup(path);
+    cd_sink *sink = cd_sink_buffer();
+    if (!sink)
+        return NULL;
+    cd_sha256sum_write_name(sink, path);
+    return cd_sink_buffer_take(sink, NULL);
+}
+
 /* ---------------------------------------------------------------- problems */
 
 void cd_walk_problems_init(cd_walk_problems *problems)
@@ -336,8 +464,11 @@ void cd_walk_problems_add(cd_walk_problems *problems, const char *path, int errn
                           const char *what)
 {
     char *line = NULL;
-    if (asprintf(&line, "%s: %s%s%s", path, what, errnum ? ": " : "",
-                 errnum ? strerror(errnum) : "") < 0)
+    char *shown = cd_walk_escape_name(path); /* one line per problem, whatever the name */
+    int rc = asprintf(&line, "%s: %s%s%s", shown ? shown : "?", what, errnum ? ": " : "",
+                      errnum ? strerror(errnum) : "");
+    free(shown);
+    if (rc < 0)
         return;
     pthread_mutex_lock(&problems->lock);
     if (problems->count == problems->capacity) {

@@ -97,6 +97,36 @@ void cd_walk_problems_add(cd_walk_problems *problems, const char *path, int errn
 void cd_walk_problems_write(cd_walk_problems *problems, cd_sink *sink, const char *prefix);
 void cd_walk_problems_free(cd_walk_problems *problems);
 
+/* ---------------------------------------------------------------- odd names
+ *
+ * Names under CARBON_HOME are bytes: they may hold line breaks, backslashes and
+ * bytes that are not UTF-8. Two spellings are used for them in the bundle:
+ *
+ *  - in text files that name CARBON_HOME paths (checksum_values.txt,
+ *    directory_listing.txt, checksum_problems.txt, copy_notes.txt,
+ *    redaction_log.txt) the path is written the way sha256sum writes names:
+ *    backslash, line feed and carriage return as \\, \n and \r, every other
+ *    byte as it is, so that `sha256sum -c` finds the file and grep finds the line;
+ *  - a copied file is stored under its bundle path (cd_walk_bundle_path), which
+ *    is always valid UTF-8 without control characters, because ZIP entry names
+ *    and the manifest's JSON must be. */
+
+/* Longest encoded name component of a bundle path: room is left for the
+ * ".partial" suffix of staging files within NAME_MAX (255). */
+#define CD_WALK_BUNDLE_NAME_MAX 200
+
+/* Writes relpath's bundle path to out: every byte that is a control character
+ * or part of an invalid UTF-8 sequence, and every '%' and '\\', becomes %XX
+ * (upper-case hex), so distinct paths stay distinct; a component longer than
+ * CD_WALK_BUNDLE_NAME_MAX once encoded is cut and ends in "~" and 16 hex digits
+ * of the SHA-256 of the whole component. Returns 1 when the bundle path differs
+ * from relpath, 0 when it is the same, -1 (ENAMETOOLONG) when out is too small. */
+int cd_walk_bundle_path(const char *relpath, char *out, size_t size);
+
+/* Returns path as sha256sum writes a name (see above), malloc'd; NULL when out
+ * of memory. */
+char *cd_walk_escape_name(const char *path);
+
 /* The character find(1) and ls(1) use for the file type of mode: f d l p s c b ?. */
 char cd_walk_type_char(mode_t mode);
 
