@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Idle cost of the start-up agent: the demo server's CPU-bound workload with and
 # without -agentpath (control file polled every second, GC events on, deadlock
-# check every 10 s), alternating runs on the same machine, medians and the
-# throughput ratio; plus the CPU time the agent's own threads used while idle.
+# check every 10 s); plus the CPU time the agent's own threads used while idle.
 #
-#   bench/idle_agent.sh [ROUNDS=3] [SECONDS_PER_RUN=30]
+# Each round runs the two JVMs at the same time, each pinned to a CPU of its
+# own (taskset), and swaps the CPUs from one round to the next: whatever else
+# the machine does in those seconds touches both alike, and a faster core
+# favours neither. The round's ratio is with/without; the script prints the
+# median of the rounds' ratios, the median throughputs, and the agent threads'
+# CPU time (from /proc schedstat, in nanoseconds).
+#
+#   bench/idle_agent.sh [ROUNDS=5] [SECONDS_PER_RUN=30]
 # Targets: throughput ratio >= 0.99, idle agent CPU <= 0.1% of one core.
+# Needs two CPUs (it says so and stops otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-3}; seconds=${2:-30}
+rounds=${1:-5}; seconds=${2:-30}
 build=${CD_BUILD:-build}
 read -r _ java_home < <(scripts/find-jdks.sh | tail -n 1)
 java_home=${CD_JAVA_HOME:-$java_home}
@@ -16,48 +23,69 @@ work=$(mktemp -d /tmp/cd-bench-idle.XXXXXX)
 trap 'pkill -f "cd-bench-idle" 2>/dev/null; rm -rf "$work"' EXIT
 cp="$build/harness/classes:/usr/share/java/h2.jar"
 
-# Runs one JVM for $seconds; prints its mean throughput (ops/ms) over the
-# THROUGHPUT lines after the first (warm-up), and for the agent run the CPU
-# seconds of its threads (comm "carbondump watc").
-run() { # label extra-java-options...
-  local label=$1; shift
+cpus=$(nproc)
+[ "$cpus" -ge 2 ] || { echo "needs 2 CPUs, this machine has $cpus" >&2; exit 1; }
+
+# Starts one JVM pinned to a CPU; prints its pid.
+start() { # label cpu extra-java-options...
+  local label=$1 cpu=$2; shift 2
   local home="$work/home-$label"
-  "$java_home/bin/java" -Xmx512m "$@" -cp "$cp" -Dcarbon.home="$home" -Dcd.bench=cd-bench-idle \
-    org.carbondump.harness.DemoCarbonServer --home "$home" --style 4.x --plant cpu \
-    >"$work/$label.out" 2>"$work/$label.err" &
-  local pid=$!
-  sleep "$seconds"
-  local agent_ticks=0
-  for t in /proc/$pid/task/*; do
+  taskset -c "$cpu" "$java_home/bin/java" -Xmx512m "$@" -cp "$cp" -Dcarbon.home="$home" \
+    -Dcd.bench=cd-bench-idle org.carbondump.harness.DemoCarbonServer --home "$home" --style 4.x \
+    --plant cpu >"$work/$label.out" 2>"$work/$label.err" &
+  echo $!
+}
+
+# CPU nanoseconds the agent's threads (comm "carbondump ...") have used so far.
+agent_ns() { # pid
+  local t ns=0
+  for t in /proc/$1/task/*; do
     if grep -q '^carbondump' "$t/comm" 2>/dev/null; then
-      # fields after "pid (comm) ": state is 1, utime 12, stime 13
-      agent_ticks=$((agent_ticks + $(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')))
+      ns=$((ns + $(cut -d' ' -f1 "$t/schedstat")))
     fi
   done
+  echo "$ns"
+}
+
+# Stops it; prints its mean throughput (ops/ms) over the THROUGHPUT lines after
+# the first (warm-up).
+finish() { # label pid
+  local label=$1 pid=$2
   kill "$pid"; wait "$pid" 2>/dev/null || true
   local tput
   tput=$(awk '/^THROUGHPUT/ { split($2,a,"="); split($3,b,"="); n++; if (n > 1) { ops += a[2]; ms += b[2] } }
               END { if (ms > 0) printf "%.3f", ops / ms; else print "nan" }' "$work/$label.out")
-  echo "$tput $agent_ticks"
+  echo "$tput"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ctl="$work/carbondump.ctl"
 agent="-agentpath:$build/lib/libcarbondump.so=output=$work/out,control=$ctl,poll=1000,deadlock-check=10"
-: >"$work/without"; : >"$work/with"; : >"$work/ticks"
+: >"$work/without"; : >"$work/with"; : >"$work/ns"; : >"$work/ratios"
 for r in $(seq 1 "$rounds"); do
-  read -r t _ < <(run "without-$r")
-  echo "$t" >>"$work/without"
-  read -r t ticks < <(run "with-$r" "$agent")
-  echo "$t" >>"$work/with"; echo "$ticks" >>"$work/ticks"
-  echo "round $r: without $(tail -n1 "$work/without") ops/ms, with agent $t ops/ms, agent threads $ticks ticks" >&2
+  a=$((r % 2)); b=$((1 - a))
+  p_without=$(start "without-$r" "$a")
+  p_with=$(start "with-$r" "$b" "$agent")
+  # the agent's idle CPU is counted from a third of the run on, after start-up
+  settle=$((seconds / 3))
+  sleep "$settle"
+  ns_before=$(agent_ns "$p_with")
+  sleep $((seconds - settle))
+  ns=$(( $(agent_ns "$p_with") - ns_before ))
+  t_without=$(finish "without-$r" "$p_without")
+  t_with=$(finish "with-$r" "$p_with")
+  echo "$t_without" >>"$work/without"; echo "$t_with" >>"$work/with"; echo "$ns" >>"$work/ns"
+  awk -v a="$t_with" -v b="$t_without" 'BEGIN { printf "%.4f\n", a / b }' >>"$work/ratios"
+  echo "round $r: without (CPU $a) $t_without ops/ms, with agent (CPU $b) $t_with ops/ms," \
+    "ratio $(tail -n1 "$work/ratios"), agent threads ${ns} ns while idle" >&2
 done
-hz=$(getconf CLK_TCK)
-without=$(median <"$work/without"); with=$(median <"$work/with"); ticks=$(median <"$work/ticks")
-echo "JDK: $java_home, $rounds rounds of $seconds s"
+without=$(median <"$work/without"); with=$(median <"$work/with")
+ratio=$(median <"$work/ratios"); ns=$(median <"$work/ns")
+echo "JDK: $java_home, $rounds rounds of $seconds s, the two JVMs side by side on CPUs 0 and 1"
 echo "median throughput without agent: $without ops/ms"
 echo "median throughput with agent:    $with ops/ms"
-awk -v a="$with" -v b="$without" 'BEGIN { printf "throughput ratio (with/without): %.4f (target >= 0.99)\n", a / b }'
-awk -v t="$ticks" -v hz="$hz" -v s="$seconds" \
-  'BEGIN { printf "agent threads CPU while idle: %.3f s in %d s = %.4f%% of one core (target <= 0.1%%)\n", t / hz, s, 100 * t / hz / s }'
+echo "throughput ratio (median of the rounds' with/without): $ratio (target >= 0.99)"
+idle=$((seconds - seconds / 3))
+awk -v n="$ns" -v s="$idle" \
+  'BEGIN { printf "agent threads CPU while idle: %.6f s in %d s = %.5f%% of one core (target <= 0.1%%)\n", n / 1e9, s, 100 * n / 1e9 / s }'
