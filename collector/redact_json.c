@@ -59,7 +59,8 @@ static int value_is_secret(json_redactor *r, char *key, size_t *key_len)
     }
     key[n] = '\0';
     *key_len = n;
-    if (l->secret)
+    /* beyond the stack keys cannot be told from values: mask them all */
+    if (l->secret || r->depth > MAX_DEPTH)
         return 1;
     if (l->type != '{' || !l->key_len)
         return 0;
@@ -118,7 +119,7 @@ static size_t string_token(json_redactor *r, size_t i)
     }
     int terminated = j < len && text[j] == '"';
     level *l = top(r);
-    if (l && l->type == '{' && l->expect_key) {
+    if (l && l->type == '{' && l->expect_key && r->depth <= MAX_DEPTH) {
         l->key_start = start;
         l->key_len = j - start;
         l->expect_key = 0;
@@ -146,7 +147,8 @@ static size_t bare_token(json_redactor *r, size_t i)
     size_t key_len;
     level *l = top(r);
     int is_null = j - i == 4 && memcmp(text + i, "null", 4) == 0;
-    if (!is_null && !(l && l->type == '{' && l->expect_key) && value_is_secret(r, key, &key_len))
+    int is_key = l && l->type == '{' && l->expect_key && r->depth <= MAX_DEPTH;
+    if (!is_null && !is_key && value_is_secret(r, key, &key_len))
         cd_redact_masks_add(r->masks, i, j, key, key_len);
     return j;
 }

@@ -16,7 +16,12 @@
 static void on_value(void *context, const cd_toml_value *v)
 {
     cd_redact_masks *masks = context;
-    if (!cd_redact_secret_key(v->parent, v->parent_len, v->last, v->last_len))
+    /* a key or table too long or with too many parts for the scanner to keep
+     * whole has lost its last part or its parent: its value cannot be judged */
+    int cut = v->last_len == 0 || v->key_len + 1 >= CD_TOML_NAME_MAX ||
+              v->table_len + 1 >= CD_TOML_NAME_MAX ||
+              (v->parent_len == 0 && (v->table_len > 0 || v->key_len > v->last_len));
+    if (!cut && !cd_redact_secret_key(v->parent, v->parent_len, v->last, v->last_len))
         return;
     char key[2 * CD_TOML_NAME_MAX + 2];
     int n = snprintf(key, sizeof key, "%.*s%s%.*s", (int)v->table_len, v->table,

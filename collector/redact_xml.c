@@ -35,14 +35,19 @@ typedef struct open_element {
 typedef struct xml_redactor {
     cd_redact_masks *masks;
     open_element stack[MAX_DEPTH];
-    int depth;      /* elements open; may exceed MAX_DEPTH (not tracked then) */
-    int in_comment; /* scanning the inside of a comment */
+    int depth;       /* elements open; may exceed MAX_DEPTH (not tracked then) */
+    int deep_secret; /* a secret element was opened beyond MAX_DEPTH and may be open */
+    int in_comment;  /* scanning the inside of a comment */
     char path[KEY_MAX];
     size_t path_len;
 } xml_redactor;
 
 static int top_is_secret(const xml_redactor *r)
 {
+    /* beyond the stack the open elements are not known: text is masked from a
+     * secret element's start until the walk is back within the stack */
+    if (r->depth > MAX_DEPTH && r->deep_secret)
+        return 1;
     int tracked = r->depth < MAX_DEPTH ? r->depth : MAX_DEPTH;
     return tracked > 0 && r->stack[tracked - 1].secret;
 }
@@ -118,8 +123,10 @@ static void start_element(xml_redactor *r, const cd_xml_token *t)
     if (r->depth < MAX_DEPTH)
         r->stack[r->depth] = (open_element){t->name, t->name_len, secret, r->path_len};
     r->depth++;
-    if (r->depth > MAX_DEPTH)
+    if (r->depth > MAX_DEPTH) {
         r->path_len = element_path;
+        r->deep_secret |= secret;
+    }
 }
 
 static void end_element(xml_redactor *r, const cd_xml_token *t)
@@ -127,6 +134,8 @@ static void end_element(xml_redactor *r, const cd_xml_token *t)
     int tracked = r->depth < MAX_DEPTH ? r->depth : MAX_DEPTH;
     if (r->depth > MAX_DEPTH) {
         r->depth--;
+        if (r->depth == MAX_DEPTH)
+            r->deep_secret = 0;
         return;
     }
     /* close the nearest open element of that name; a stray end tag closes nothing */
