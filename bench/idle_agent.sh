@@ -20,7 +20,9 @@ build=${CD_BUILD:-build}
 read -r _ java_home < <(scripts/find-jdks.sh | tail -n 1)
 java_home=${CD_JAVA_HOME:-$java_home}
 work=$(mktemp -d /tmp/cd-bench-idle.XXXXXX)
-trap 'pkill -f "cd-bench-idle" 2>/dev/null; rm -rf "$work"' EXIT
+# the JVMs this run started (each line a pid), killed on exit however it ends
+trap 'xargs -r kill -9 <"$work/pids" 2>/dev/null; rm -rf "$work"' EXIT
+: >"$work/pids"
 cp="$build/harness/classes:/usr/share/java/h2.jar"
 
 cpus=$(nproc)
@@ -33,6 +35,7 @@ start() { # label cpu extra-java-options...
   taskset -c "$cpu" "$java_home/bin/java" -Xmx512m "$@" -cp "$cp" -Dcarbon.home="$home" \
     -Dcd.bench=cd-bench-idle org.carbondump.harness.DemoCarbonServer --home "$home" --style 4.x \
     --plant cpu >"$work/$label.out" 2>"$work/$label.err" &
+  echo $! >>"$work/pids"
   echo $!
 }
 
