@@ -124,6 +124,7 @@ static int count_classes(cd_part_ctx *ctx, jvmtiEnv *walk_env, loader_table *t, 
     jvmtiError e = (*walk_env)->GetLoadedClasses(walk_env, &n, &classes);
     if (e != JVMTI_ERROR_NONE)
         return cd_jvmti_fail(err, e, "GetLoadedClasses");
+    cd_jni_declare_refs(jni, n);
     int rc = 0;
     for (jint i = 0; i < n && rc == 0; i++) {
         char *signature = NULL;
@@ -323,7 +324,8 @@ int cd_part_classloaders(cd_part_ctx *ctx, cd_error *err)
     int rc = -1;
     static const char *const class_loader_signature[] = {"Ljava/lang/ClassLoader;"};
     jclass class_loader = NULL;
-    if (cd_find_loaded_classes(ctx->jvmti, class_loader_signature, &class_loader, 1, err) != 0)
+    if (cd_find_loaded_classes_jni(ctx->jvmti, jni, class_loader_signature, &class_loader, 1,
+                                   err) != 0)
         goto out;
     t.parent_field = cd_find_field(ctx->jvmti, class_loader, "parent", 0);
     t.name_field = cd_find_field(ctx->jvmti, class_loader, "name", 0);

@@ -59,10 +59,10 @@ typedef struct backlog {
     int truncated;
 } backlog;
 
-static int find_fields(jvmtiEnv *jvmti, queue_fields *f, cd_error *err)
+static int find_fields(jvmtiEnv *jvmti, JNIEnv *jni, queue_fields *f, cd_error *err)
 {
     jclass classes[CLASS_COUNT];
-    if (cd_find_loaded_classes(jvmti, class_signatures, classes, CLASS_COUNT, err) != 0)
+    if (cd_find_loaded_classes_jni(jvmti, jni, class_signatures, classes, CLASS_COUNT, err) != 0)
         return -1;
     f->finalizer = classes[FINALIZER];
     f->queue = cd_find_field(jvmti, classes[FINALIZER], "queue", 1);
@@ -211,7 +211,7 @@ int cd_part_finalizer(cd_part_ctx *ctx, cd_error *err)
     queue_fields f = {0};
     jvmtiEnv *walk_env = NULL;
     int rc = -1;
-    if (find_fields(ctx->jvmti, &f, err) != 0)
+    if (find_fields(ctx->jvmti, jni, &f, err) != 0)
         goto out;
     b.disabled = f.enabled && !(*jni)->GetStaticBooleanField(jni, f.finalizer, f.enabled);
     if (!b.disabled) {

@@ -56,6 +56,7 @@
 #include "carbondump/hprof.h"
 #include "carbondump/sink_async.h"
 #include "heap_walk.h"
+#include "jni_util.h"
 #include "heapdump_internal.h"
 #include "hprof_writer.h"
 
@@ -354,6 +355,9 @@ static int dump(heapdump *h, cd_error *err)
         cd_jvmti_free(h->env, stacks);
         return cd_jvmti_fail(err, e, "GetLoadedClasses");
     }
+    /* JVMTI made a local reference per thread and per class behind checked
+     * JNI's back: declare them before the next JNI call. */
+    cd_jni_declare_refs(h->jni, class_count + thread_count);
     int rc = hd_snapshot_classes(h, klasses, class_count, err);
     if (rc == 0) {
         /* Room for a local reference per static, loader and thread name. */

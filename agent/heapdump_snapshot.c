@@ -12,6 +12,7 @@
 #include "agent.h"
 #include "carbondump/hprof.h"
 #include "heapdump_internal.h"
+#include "jni_util.h"
 
 #define ACC_STATIC 0x0008
 #define ACC_INTERFACE 0x0200
@@ -576,6 +577,7 @@ int hd_name_late_classes(heapdump *h, cd_error *err)
     jvmtiError e = (*h->env)->GetLoadedClasses(h->env, &count, &klasses);
     if (e != JVMTI_ERROR_NONE)
         return cd_jvmti_fail(err, e, "GetLoadedClasses");
+    cd_jni_declare_refs(h->jni, count); /* a local reference per class, made by JVMTI */
     uint64_t *names = calloc(h->late.count, sizeof *names);
     for (jint k = 0; names && k < count; k++) {
         jlong tag = 0;

@@ -106,14 +106,17 @@ static int table_reserve(class_table *table, size_t capacity, cd_error *err)
     return 0;
 }
 
-/* Lists and tags the loaded classes: class i gets tag i + 1. */
-static int tag_loaded_classes(jvmtiEnv *walk_env, class_table *table, cd_error *err)
+/* Lists and tags the loaded classes: class i gets tag i + 1. Their local
+ * references stay in the table until the part's frame is popped. */
+static int tag_loaded_classes(jvmtiEnv *walk_env, JNIEnv *jni, class_table *table, cd_error *err)
 {
     jint n = 0;
     jclass *loaded = NULL;
     jvmtiError e = (*walk_env)->GetLoadedClasses(walk_env, &n, &loaded);
     if (e != JVMTI_ERROR_NONE)
         return cd_jvmti_fail(err, e, "GetLoadedClasses");
+    if (jni)
+        cd_jni_declare_refs(jni, n);
     /* room for classes that turn up during the walk without reallocating */
     int rc = table_reserve(table, (size_t)n + 256, err);
     for (jint i = 0; rc == 0 && i < n; i++) {
@@ -141,6 +144,8 @@ static int resolve_marked(jvmtiEnv *walk_env, JNIEnv *jni, class_table *table, w
     jvmtiError e = (*walk_env)->GetObjectsWithTags(walk_env, 1, &mark, &n, &objects, NULL);
     if (e != JVMTI_ERROR_NONE)
         return cd_jvmti_fail(err, e, "GetObjectsWithTags");
+    if (jni)
+        cd_jni_declare_refs(jni, n);
     for (jint i = 0; i < n; i++) {
         jclass cls = jni ? (*jni)->GetObjectClass(jni, objects[i]) : NULL;
         jlong tag = 0, size = 0;
@@ -365,7 +370,7 @@ int cd_part_histogram(cd_part_ctx *ctx, cd_error *err)
 
     if (cd_walk_env_open(ctx->agent, &walk_env, err) != 0)
         goto out;
-    if (tag_loaded_classes(walk_env, &table, err) != 0)
+    if (tag_loaded_classes(walk_env, jni, &table, err) != 0)
         goto out;
     /* The collection runs last before the walk, to keep the window for dead
      * TLAB fillers short (see the top of this file). */

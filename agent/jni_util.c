@@ -59,6 +59,20 @@ void cd_jni_frame_pop(JNIEnv *jni)
     (*jni)->PopLocalFrame(jni, NULL);
 }
 
+/* Checked JNI raises a frame's capacity (to what is asked plus what is live)
+ * only when asked for more than the frame already has; the agent's frames are
+ * all smaller than DECLARE_SLACK. HotSpot refuses EnsureLocalCapacity beyond
+ * MaxJNILocalCapacity (65536 by default). */
+#define DECLARE_SLACK 256
+#define DECLARE_MAX 65536
+
+void cd_jni_declare_refs(JNIEnv *jni, jint count)
+{
+    jint wanted = count > DECLARE_MAX - DECLARE_SLACK ? DECLARE_MAX : count + DECLARE_SLACK;
+    if ((*jni)->EnsureLocalCapacity(jni, wanted) != 0)
+        (*jni)->ExceptionClear(jni); /* bookkeeping only: the table grows anyway */
+}
+
 jobject cd_jni_static_object(JNIEnv *jni, const char *class_name, const char *method,
                              const char *signature, cd_error *err, ...)
 {

@@ -25,6 +25,13 @@ int cd_jni_check(JNIEnv *jni, const char *what, cd_error *err);
 int cd_jni_frame_push(JNIEnv *jni, jint capacity, cd_error *err);
 void cd_jni_frame_pop(JNIEnv *jni);
 
+/* JVMTI functions that return objects (GetLoadedClasses, GetObjectsWithTags)
+ * make one local reference each behind JNI's back, so checked JNI
+ * (-Xcheck:jni) would report the frame's capacity exceeded at the next JNI
+ * call. Declares count such references in the current frame; call it right
+ * after the JVMTI function. Costs nothing outside checked JNI. */
+void cd_jni_declare_refs(JNIEnv *jni, jint count);
+
 /* Static method returning an object; class_name in JNI form ("java/lang/Thread"). */
 jobject cd_jni_static_object(JNIEnv *jni, const char *class_name, const char *method,
                              const char *signature, cd_error *err, ...);

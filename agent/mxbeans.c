@@ -334,31 +334,77 @@ static int compare_flags(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-int cd_mx_all_flags(JNIEnv *jni, cd_mx_flag **flags, size_t *count, cd_error *err)
+/* The JDK's native Flag.getFlags makes a few local references per flag in
+ * its own native frame without asking for room, so asking for all ~560 flags
+ * in one call (what Flag.getAllFlags() does) overflows the 32 references a
+ * native frame is granted and makes -Xcheck:jni print a warning every 16
+ * flags into the target's output. Asked FLAGS_PER_CALL names at a time (at
+ * most 4 references each) it stays within them. */
+#define FLAGS_PER_CALL 6
+
+/* The flag table's class and its two natives: String[] getAllFlagNames()
+ * and int getFlags(String[] names, Flag[] flags, int count). */
+typedef struct flag_table {
+    jclass cls;
+    jmethodID all_names, get_flags;
+} flag_table;
+
+static int find_flag_table(JNIEnv *jni, flag_table *t, cd_error *err)
 {
-    *flags = NULL;
-    *count = 0;
-    if (cd_jni_frame_push(jni, FRAME_CAPACITY, err) != 0)
-        return -1;
-    static const char *const flag_classes[] = {"com/sun/management/internal/Flag",
-                                               "sun/management/Flag"};
-    jobject list = NULL;
-    for (size_t i = 0; !list && i < sizeof flag_classes / sizeof *flag_classes; i++) {
-        cd_error_clear(err); /* forget the previous candidate's error */
-        list = cd_jni_static_object(jni, flag_classes[i], "getAllFlags", "()Ljava/util/List;", err);
+    static const char *const classes[][2] = {
+        {"com/sun/management/internal/Flag",
+         "([Ljava/lang/String;[Lcom/sun/management/internal/Flag;I)I"},
+        {"sun/management/Flag", "([Ljava/lang/String;[Lsun/management/Flag;I)I"}};
+    for (size_t i = 0; i < sizeof classes / sizeof *classes; i++) {
+        t->cls = (*jni)->FindClass(jni, classes[i][0]);
+        t->all_names = t->cls ? (*jni)->GetStaticMethodID(jni, t->cls, "getAllFlagNames",
+                                                          "()[Ljava/lang/String;")
+                              : NULL;
+        t->get_flags =
+            t->all_names ? (*jni)->GetStaticMethodID(jni, t->cls, "getFlags", classes[i][1]) : NULL;
+        cd_error missing = {0}; /* NoClassDefFoundError, NoSuchMethodError: next candidate */
+        cd_jni_check(jni, classes[i][0], &missing);
+        if (t->get_flags)
+            return 0;
+        if (missing.code == CD_ERR_NOMEM)
+            return cd_fail(err, CD_ERR_NOMEM, "%s", missing.message);
+        if (t->cls)
+            (*jni)->DeleteLocalRef(jni, t->cls);
     }
-    jint n = list ? cd_jni_int(jni, list, "size", "()I", err) : 0;
-    cd_mx_flag *out =
-        list && err->code == CD_OK ? calloc(n > 0 ? (size_t)n : 1, sizeof *out) : NULL;
-    if (list && err->code == CD_OK && !out)
-        cd_fail(err, CD_ERR_NOMEM, "out of memory");
+    return cd_fail(err, CD_ERR_UNSUPPORTED,
+                   "this JDK has no flag table (com.sun.management.internal.Flag or "
+                   "sun.management.Flag with getAllFlagNames and getFlags)");
+}
+
+/* Reads the flags names[start, start + count) into out; returns how many it
+ * read. Allocates Java objects; its local references are gone when it
+ * returns. */
+static size_t read_flag_batch(JNIEnv *jni, const flag_table *t, jobjectArray names, jsize start,
+                              jsize count, cd_mx_flag *out, cd_error *err)
+{
     size_t filled = 0;
-    for (jint i = 0; out && i < n && err->code == CD_OK; i++) {
-        if ((*jni)->PushLocalFrame(jni, 16) != 0) {
-            cd_jni_check(jni, "PushLocalFrame", err);
-            break;
-        }
-        jobject item = list_get(jni, list, i, err);
+    if (cd_jni_frame_push(jni, 16 + 4 * FLAGS_PER_CALL, err) != 0)
+        return 0;
+    jclass string_class = (*jni)->FindClass(jni, "java/lang/String");
+    jobjectArray batch =
+        string_class ? (*jni)->NewObjectArray(jni, count, string_class, NULL) : NULL;
+    jobjectArray found = batch ? (*jni)->NewObjectArray(jni, count, t->cls, NULL) : NULL;
+    for (jsize i = 0; found && i < count; i++) {
+        jobject name = (*jni)->GetObjectArrayElement(jni, names, start + i);
+        (*jni)->SetObjectArrayElement(jni, batch, i, name);
+        (*jni)->DeleteLocalRef(jni, name);
+    }
+    if (cd_jni_check(jni, "allocating a flag batch", err) != 0 || !found) {
+        if (err->code == CD_OK)
+            cd_fail(err, CD_ERR_NOMEM, "out of memory reading the VM flags");
+        cd_jni_frame_pop(jni);
+        return 0;
+    }
+    jint n = (*jni)->CallStaticIntMethod(jni, t->cls, t->get_flags, batch, found, count);
+    if (cd_jni_check(jni, "Flag.getFlags", err) != 0)
+        n = 0;
+    for (jint i = 0; i < n && i < count && err->code == CD_OK; i++) {
+        jobject item = (*jni)->GetObjectArrayElement(jni, found, i);
         jobject option =
             item ? cd_jni_object(jni, item, "getVMOption", "()Lcom/sun/management/VMOption;", err)
                  : NULL;
@@ -368,7 +414,38 @@ int cd_mx_all_flags(JNIEnv *jni, cd_mx_flag **flags, size_t *count, cd_error *er
             out[filled].type = value_type(jni, value);
             filled++;
         }
-        (*jni)->PopLocalFrame(jni, NULL);
+        if (value)
+            (*jni)->DeleteLocalRef(jni, value);
+        if (option)
+            (*jni)->DeleteLocalRef(jni, option);
+        if (item)
+            (*jni)->DeleteLocalRef(jni, item);
+    }
+    cd_jni_frame_pop(jni);
+    return filled;
+}
+
+int cd_mx_all_flags(JNIEnv *jni, cd_mx_flag **flags, size_t *count, cd_error *err)
+{
+    *flags = NULL;
+    *count = 0;
+    if (cd_jni_frame_push(jni, FRAME_CAPACITY, err) != 0)
+        return -1;
+    flag_table t = {0};
+    jobjectArray names = NULL;
+    if (find_flag_table(jni, &t, err) == 0) {
+        names = (jobjectArray)(*jni)->CallStaticObjectMethod(jni, t.cls, t.all_names);
+        if (cd_jni_check(jni, "Flag.getAllFlagNames", err) == 0 && !names)
+            cd_fail(err, CD_ERR_INTERNAL, "Flag.getAllFlagNames returned null");
+    }
+    jsize n = names ? (*jni)->GetArrayLength(jni, names) : 0;
+    cd_mx_flag *out = names ? calloc(n > 0 ? (size_t)n : 1, sizeof *out) : NULL;
+    if (names && !out)
+        cd_fail(err, CD_ERR_NOMEM, "out of memory");
+    size_t filled = 0;
+    for (jsize start = 0; out && start < n && err->code == CD_OK; start += FLAGS_PER_CALL) {
+        jsize batch = n - start < FLAGS_PER_CALL ? n - start : FLAGS_PER_CALL;
+        filled += read_flag_batch(jni, &t, names, start, batch, out + filled, err);
     }
     cd_jni_frame_pop(jni);
     if (err->code != CD_OK) {

@@ -8,35 +8,47 @@
 #include <string.h>
 
 #include "carbondump/histogram.h"
+#include "jni_util.h"
 
 #define ACC_STATIC 0x0008 /* JVMS access flag */
 
-int cd_find_loaded_classes(jvmtiEnv *jvmti, const char *const *signatures, jclass *classes,
-                           size_t count, cd_error *err)
+int cd_find_loaded_classes_jni(jvmtiEnv *jvmti, JNIEnv *jni, const char *const *signatures,
+                               jclass *classes, size_t count, cd_error *err)
 {
-    /* Every loaded class comes back as a local reference: callers run this in
-     * a local frame of their own, which frees the ones not kept. */
+    /* Every loaded class comes back as a local reference: declared at once,
+     * and the ones not kept deleted. */
     memset(classes, 0, count * sizeof *classes);
     jint n = 0;
     jclass *loaded = NULL;
     jvmtiError e = (*jvmti)->GetLoadedClasses(jvmti, &n, &loaded);
     if (e != JVMTI_ERROR_NONE)
         return cd_jvmti_fail(err, e, "GetLoadedClasses");
+    if (jni)
+        cd_jni_declare_refs(jni, n);
     size_t found = 0;
     for (jint i = 0; i < n; i++) {
         char *signature = NULL;
+        int kept = 0;
         if (found < count &&
             (*jvmti)->GetClassSignature(jvmti, loaded[i], &signature, NULL) == JVMTI_ERROR_NONE)
-            for (size_t k = 0; k < count; k++)
+            for (size_t k = 0; k < count && !kept; k++)
                 if (!classes[k] && strcmp(signature, signatures[k]) == 0) {
                     classes[k] = loaded[i];
                     found++;
-                    break;
+                    kept = 1;
                 }
         cd_jvmti_free(jvmti, signature);
+        if (!kept && jni)
+            (*jni)->DeleteLocalRef(jni, loaded[i]);
     }
     cd_jvmti_free(jvmti, loaded);
     return 0;
+}
+
+int cd_find_loaded_classes(jvmtiEnv *jvmti, const char *const *signatures, jclass *classes,
+                           size_t count, cd_error *err)
+{
+    return cd_find_loaded_classes_jni(jvmti, NULL, signatures, classes, count, err);
 }
 
 jfieldID cd_find_field(jvmtiEnv *jvmti, jclass cls, const char *name, int is_static)

@@ -18,7 +18,15 @@
 
 /* For each of count signatures ("Ljava/lang/ref/Finalizer;"), the loaded
  * class with that signature (first match; a JNI local reference) or NULL.
- * Returns 0, or -1 if the classes cannot be listed. */
+ * Returns 0, or -1 if the classes cannot be listed. The local references to
+ * the classes not kept are deleted, and declared to checked JNI first
+ * (cd_jni_declare_refs). */
+int cd_find_loaded_classes_jni(jvmtiEnv *jvmti, JNIEnv *jni, const char *const *signatures,
+                               jclass *classes, size_t count, cd_error *err);
+
+/* The same, leaving one local reference per loaded class in the caller's
+ * frame, undeclared: under -Xcheck:jni the caller must EnsureLocalCapacity
+ * for all of them before its next JNI call. */
 int cd_find_loaded_classes(jvmtiEnv *jvmti, const char *const *signatures, jclass *classes,
                            size_t count, cd_error *err);
 
