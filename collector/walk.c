@@ -318,6 +318,67 @@ int cd_walk_open(int root_fd, const char *relpath, int flags)
     return open_by_components(root_fd, relpath, flags);
 }
 
+#define MAX_LINKS_FOLLOWED 40 /* as the kernel's path resolution */
+
+int cd_walk_resolve_beneath(int root_fd, const char *relpath, char *out, size_t size)
+{
+    char todo[PATH_MAX], target[PATH_MAX];
+    if (snprintf(todo, sizeof todo, "%s", relpath) >= (int)sizeof todo)
+        return errno = ENAMETOOLONG, -1;
+    size_t done = 0; /* out[0..done) holds the resolved components, '/'-joined */
+    out[0] = '\0';
+    int links = 0;
+    char *rest = todo;
+    while (*rest) {
+        char *slash = strchr(rest, '/');
+        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+        char *next = slash ? slash + 1 : rest + len;
+        if (len == 0 || (len == 1 && rest[0] == '.')) {
+            rest = next;
+            continue;
+        }
+        if (len == 2 && rest[0] == '.' && rest[1] == '.') {
+            if (done == 0)
+                return errno = EXDEV, -1;
+            char *cut = memrchr(out, '/', done);
+            done = cut ? (size_t)(cut - out) : 0;
+            out[done] = '\0';
+            rest = next;
+            continue;
+        }
+        size_t grown = done + (done ? 1 : 0) + len;
+        if (grown >= size)
+            return errno = ENAMETOOLONG, -1;
+        size_t at = done;
+        if (done)
+            out[at++] = '/';
+        memcpy(out + at, rest, len);
+        out[grown] = '\0';
+        struct stat st;
+        if (fstatat(root_fd, out, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode)) {
+            done = grown; /* a missing name fails at the open, with its own errno */
+            rest = next;
+            continue;
+        }
+        if (++links > MAX_LINKS_FOLLOWED)
+            return errno = ELOOP, -1;
+        ssize_t n = readlinkat(root_fd, out, target, sizeof target - 1);
+        if (n <= 0)
+            return -1;
+        target[n] = '\0';
+        if (target[0] == '/')
+            return errno = EXDEV, -1;
+        out[done] = '\0'; /* the link itself is replaced by its target */
+        char joined[PATH_MAX];
+        if (snprintf(joined, sizeof joined, "%s%s%s", target, *next ? "/" : "", next) >=
+            (int)sizeof joined)
+            return errno = ENAMETOOLONG, -1;
+        memcpy(todo, joined, strlen(joined) + 1);
+        rest = todo;
+    }
+    return 0;
+}
+
 int cd_walk_open_beneath(int root_fd, const char *relpath, int flags)
 {
     flags |= O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
@@ -325,13 +386,14 @@ int cd_walk_open_beneath(int root_fd, const char *relpath, int flags)
     struct open_how how = {0};
     how.flags = (unsigned long long)flags;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    return (int)syscall(SYS_openat2, root_fd, relpath, &how, sizeof how);
-#else
-    (void)root_fd;
-    (void)relpath;
-    errno = ENOSYS;
-    return -1;
+    long fd = syscall(SYS_openat2, root_fd, relpath, &how, sizeof how);
+    if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+        return (int)fd;
 #endif
+    char resolved[PATH_MAX];
+    if (cd_walk_resolve_beneath(root_fd, relpath, resolved, sizeof resolved) != 0)
+        return -1;
+    return open_by_components(root_fd, resolved, flags | O_NOFOLLOW);
 }
 
 /* ---------------------------------------------------------------- odd names */

@@ -78,9 +78,17 @@ int cd_walk_open(int root_fd, const char *relpath, int flags);
 
 /* Like cd_walk_open, but follows symbolic links as long as every step stays
  * below root_fd (relative links such as Kubernetes' ..data/ ones); absolute
- * links and links leaving the tree are refused (EXDEV). Needs openat2 (Linux
- * 5.6); without it every link is refused (ENOSYS). */
+ * links and links leaving the tree are refused (EXDEV). With openat2 (Linux
+ * 5.6) the kernel resolves; without it, cd_walk_resolve_beneath. */
 int cd_walk_open_beneath(int root_fd, const char *relpath, int flags);
+
+/* cd_walk_open_beneath's way where openat2 is missing (kernels before 5.6,
+ * seccomp filters, valgrind): resolves relpath below root_fd as
+ * RESOLVE_BENEATH does (symbolic links read and their targets spliced in; an
+ * absolute target or a ".." above the root: EXDEV; more than 40 links:
+ * ELOOP) and writes the link-free path to out. A change after the check is
+ * caught by the O_NOFOLLOW open that follows. Returns 0 or -1 with errno. */
+int cd_walk_resolve_beneath(int root_fd, const char *relpath, char *out, size_t size);
 
 /* A thread-safe list of problem lines ("path: what: strerror"), filled by
  * cd_walk and by whoever opens the files it found. */
