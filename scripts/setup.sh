@@ -9,6 +9,7 @@ packages=(
   libzip-dev zlib1g-dev libcjson-dev libssl-dev libcmocka-dev
   libh2-java visualvm
   unzip zip coreutils procps util-linux python3
+  valgrind clang libclang-rt-14-dev
   chromium
 )
 

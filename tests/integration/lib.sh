@@ -3,7 +3,16 @@
 # ctest runs every tests/integration/jdk_*.sh once per JDK found on the machine
 # (scripts/find-jdks.sh) with CD_JAVA_HOME set, and every host_*.sh once.
 # Environment: CD_BUILD (the build directory), CD_SOURCE (the source tree),
-# CD_JAVA_HOME (the JDK under test, jdk_* scripts only).
+# CD_JAVA_HOME (the JDK under test, jdk_* scripts only), and optionally
+# CD_COLLECTOR_WRAPPER: a command run_carbondump puts in front of the
+# collector, which reports trouble by exiting with status 99 (scripts/test.sh:
+# valgrind --error-exitcode=99).
+#
+# Every demo server runs with -Xcheck:jni; a JNI check message in its output
+# fails the test (harness_stop and finish look), since the agent is the only
+# native code loaded into it beyond the JDK's own. Sanitizer reports of the
+# collector go to $WORK/sanitizer/ (ASAN_OPTIONS/UBSAN_OPTIONS log_path), so
+# a report fails the test even where the test expects a failing exit status.
 #
 # A test is a series of checks; the first failed check ends it with a message
 # naming what was expected and what was seen. Every JVM a test starts is killed
@@ -13,11 +22,24 @@ set -u
 CD_BUILD=${CD_BUILD:?CD_BUILD must point at the build directory}
 CD_SOURCE=${CD_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CARBONDUMP="$CD_BUILD/bin/carbondump"
+read -r -a COLLECTOR_WRAPPER <<<"${CD_COLLECTOR_WRAPPER:-}"
 H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-${TEST_NAME}.XXXXXX")
 CHECKS=0
 HARNESS_PIDS=()
+HARNESS_LOGS=()
+declare -A HARNESS_LOG_OF=()
+
+# Sanitizer reports (ASan, LSan, UBSan) of any collector this test starts,
+# directly or through the agent, land here as <prefix>.<pid>; the directory is
+# world-writable because a test may run the collector as another user. A
+# test may LD_PRELOAD a fault-injection library into the collector, which
+# ASan would otherwise refuse to run behind.
+SANITIZER_DIR="$WORK/sanitizer"
+mkdir -p "$SANITIZER_DIR" && chmod 1777 "$SANITIZER_DIR"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:verify_asan_link_order=0:log_path=$SANITIZER_DIR/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1:log_path=$SANITIZER_DIR/ubsan"
 
 cleanup() {
   for p in "${HARNESS_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
@@ -35,7 +57,37 @@ fail() {
   exit 1
 }
 pass() { CHECKS=$((CHECKS + 1)); }
-finish() { echo "$CHECKS passed, 0 failed"; exit 0; }
+finish() {
+  expect_no_sanitizer_reports
+  expect_no_jni_warnings "${HARNESS_LOGS[@]}"
+  echo "$CHECKS passed, 0 failed"; exit 0
+}
+
+# What -Xcheck:jni prints (HotSpot 17 and 25, on the JVM's stdout) when native
+# code misuses JNI: warnings, fatal errors (the JVM then aborts), local
+# references beyond the declared capacity, calls inside a critical region.
+JNI_CHECK_PATTERN='WARNING in native method|FATAL ERROR in native method|JNI call made with'\
+' exception pending|without checking exceptions|WARNING: JNI local refs: [0-9]+, exceeds capacity'\
+'|Calling other JNI functions in the scope of Get/Release'
+
+expect_no_jni_warnings() { # harness log files...
+  local f found=""
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    found=$(grep -nE -A 4 -- "$JNI_CHECK_PATTERN" "$f" | head -n 20)
+    [ -z "$found" ] || fail "-Xcheck:jni reported a JNI misuse in $(basename "$f"):"$'\n'"$found"
+  done
+  pass
+}
+
+expect_no_sanitizer_reports() {
+  local r
+  for r in "$SANITIZER_DIR"/*; do
+    [ -f "$r" ] || continue
+    fail "sanitizer report from the collector ($(basename "$r")):"$'\n'"$(head -n 40 "$r")"
+  done
+  pass
+}
 
 expect_eq() { # expected actual what
   [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"; pass
@@ -61,9 +113,13 @@ expect_alive() { # pid
 run_carbondump() {
   local n=$((CHECKS + RANDOM))
   LAST_STDOUT="$WORK/out.$n"; LAST_STDERR="$WORK/err.$n"
-  "$CARBONDUMP" "$@" >"$LAST_STDOUT" 2>"$LAST_STDERR" </dev/null
+  "${COLLECTOR_WRAPPER[@]}" "$CARBONDUMP" "$@" >"$LAST_STDOUT" 2>"$LAST_STDERR" </dev/null
   RC=$?
   BUNDLE=$(tail -n 1 "$LAST_STDOUT" 2>/dev/null)
+  expect_no_sanitizer_reports
+  if [ ${#COLLECTOR_WRAPPER[@]} -gt 0 ] && [ "$RC" = 99 ]; then
+    fail "${COLLECTOR_WRAPPER[0]} found errors in carbondump $*:"$'\n'"$(grep -E '^==[0-9]+==' "$LAST_STDERR" | head -n 60)"
+  fi
 }
 
 # JSON query on a file: json_get FILE 'python expression on j'
@@ -80,6 +136,8 @@ bundle_manifest() { # zip
 
 # Starts the demo Carbon server; sets HARNESS_PID and HARNESS_HOME.
 # harness_start NAME [java options --] [server options]
+# The JVM runs with -Xcheck:jni unless HARNESS_JNI_CHECK=0 (for a test that
+# must measure the JVM unchecked; say why where it is set).
 harness_start() {
   local name=$1; shift
   local java_opts=()
@@ -89,12 +147,15 @@ harness_start() {
   fi
   HARNESS_HOME="$WORK/$name"
   local log="$WORK/$name.stdout"
+  [ "${HARNESS_JNI_CHECK:-1}" = 0 ] || java_opts=(-Xcheck:jni "${java_opts[@]}")
   "${CD_JAVA_HOME}/bin/java" -Xmx256m "${java_opts[@]}" \
     -cp "$CD_BUILD/harness/classes:$H2_JAR" -Dcarbon.home="$HARNESS_HOME" \
     org.carbondump.harness.DemoCarbonServer --home "$HARNESS_HOME" "$@" \
     >"$log" 2>"$WORK/$name.stderr" </dev/null &
   HARNESS_PID=$!
   HARNESS_PIDS+=("$HARNESS_PID")
+  HARNESS_LOGS+=("$log" "$WORK/$name.stderr")
+  HARNESS_LOG_OF[$HARNESS_PID]="$log $WORK/$name.stderr"
   local waited=0
   until grep -q '^READY ' "$log" 2>/dev/null; do
     kill -0 "$HARNESS_PID" 2>/dev/null ||
@@ -104,8 +165,12 @@ harness_start() {
   done
 }
 
-harness_stop() { # pid: SIGTERM, then SIGKILL after 5 s
-  kill "$1" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null
+harness_stop() { # pid: SIGTERM, then SIGKILL after 5 s; then checks its JNI use
+  if kill "$1" 2>/dev/null; then
+    for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null
+  fi
+  local logs
+  read -r -a logs <<<"${HARNESS_LOG_OF[$1]:-}"
+  expect_no_jni_warnings "${logs[@]}"
 }
