@@ -109,9 +109,10 @@ expect_alive "$server"
 # A class hierarchy with interface constants (one interface reached twice),
 # statics and all primitive types: the agent's dump must read like the VM's.
 fixture_log="$WORK/fixture.stdout"
-"$JAVA" -Xmx256m -Xmn200m -cp "$TOOLS" HeapFixture >"$fixture_log" 2>"$WORK/fixture.stderr" </dev/null &
+"$JAVA" -Xcheck:jni -Xmx256m -Xmn200m -cp "$TOOLS" HeapFixture >"$fixture_log" 2>"$WORK/fixture.stderr" </dev/null &
 fixture=$!
 HARNESS_PIDS+=("$fixture")
+HARNESS_LOGS+=("$fixture_log" "$WORK/fixture.stderr") # checked for JNI misuse by finish
 for _ in $(seq 1 300); do grep -q READY "$fixture_log" && break; sleep 0.1; done
 grep -q READY "$fixture_log" || fail "HeapFixture did not start: $(cat "$WORK/fixture.stderr")"
 for engine in vm jvmti; do
@@ -141,9 +142,10 @@ expect_eq "count 0" "$(heap_check "$(dump_of "$BUNDLE" fixture-live)" count 'Hea
 harness_stop "$fixture"
 
 # ---------------------------------------------------------------- classes loading during the dump
-"$JAVA" -Xmx256m -cp "$TOOLS" HeapFixture churn >"$WORK/churn.stdout" 2>"$WORK/churn.stderr" </dev/null &
+"$JAVA" -Xcheck:jni -Xmx256m -cp "$TOOLS" HeapFixture churn >"$WORK/churn.stdout" 2>"$WORK/churn.stderr" </dev/null &
 churn=$!
 HARNESS_PIDS+=("$churn")
+HARNESS_LOGS+=("$WORK/churn.stdout" "$WORK/churn.stderr")
 for _ in $(seq 1 300); do grep -q READY "$WORK/churn.stdout" && break; sleep 0.1; done
 for i in 1 2; do
   run_carbondump --pid "$churn" --only heapdump --heap-engine jvmti -o "$WORK/churn"
