@@ -186,6 +186,16 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
     cJSON_AddStringToObject(root, "status", all_ok ? "ok" : "partial");
     result_write(request->dir, root);
     cJSON_Delete(root);
+    for (int i = 0; i < ctx.deferred_count; i++)
+        ctx.deferred[i].run(ctx.deferred[i].arg);
+}
+
+void cd_part_defer(cd_part_ctx *ctx, void (*run)(void *arg), void *arg)
+{
+    if (ctx->deferred_count < CD_PART_DEFERRED_MAX)
+        ctx->deferred[ctx->deferred_count++] = (cd_deferred){run, arg};
+    else
+        run(arg);
 }
 
 void cd_agent_run_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,

@@ -409,6 +409,11 @@ static void free_heapdump(heapdump *h)
 
 /* ---------------------------------------------------------------- the part */
 
+static void dispose_walk_env(void *env)
+{
+    cd_walk_env_close(env);
+}
+
 int cd_part_heapdump(cd_part_ctx *ctx, cd_error *err)
 {
     const cd_request *request = ctx->request;
@@ -460,10 +465,13 @@ int cd_part_heapdump(cd_part_ctx *ctx, cd_error *err)
         (*ctx->jni)->PopLocalFrame(ctx->jni, NULL);
     }
     free_heapdump(&h);
-    cd_walk_env_close(env); /* frees every tag at once */
-    if (rc != 0) {
+    if (rc != 0)
         cd_sink_abandon(out);
-        return cd_error_wrap(err, "heap dump (jvmti engine)");
-    }
-    return cd_sink_close(out, err) == 0 ? 0 : cd_error_wrap(err, "heap dump (jvmti engine)");
+    else if (cd_sink_close(out, err) != 0)
+        rc = -1;
+    /* Disposing of the environment frees every tag at once, one entry per
+     * object: seconds for tens of millions. The dump is complete, so that
+     * runs after the result is reported, while the collector bundles. */
+    cd_part_defer(ctx, dispose_walk_env, env);
+    return rc == 0 ? 0 : cd_error_wrap(err, "heap dump (jvmti engine)");
 }
