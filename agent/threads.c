@@ -75,6 +75,7 @@ static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, cd_jdk_classes *out, c
 {
     static const char *const signatures[] = {
         "Ljava/lang/Thread;",
+        "Ljava/lang/Thread$FieldHolder;",
         "Ljava/util/concurrent/locks/AbstractOwnableSynchronizer;",
         "Ljava/lang/VirtualThread;",
         "Ljava/lang/Module;",
@@ -90,8 +91,9 @@ static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, cd_jdk_classes *out, c
     int rc = cd_find_loaded_classes(jvmti, signatures, found, COUNT, err);
     if ((*jni)->EnsureLocalCapacity(jni, 65536) != 0)
         cd_jni_clear_exception(jni);
-    jclass *slots[COUNT] = {&out->thread, &out->synchronizer,      &out->virtual_thread,
-                            &out->module, &out->module_descriptor, &out->module_version};
+    jclass *slots[COUNT] = {&out->thread,         &out->thread_holder, &out->synchronizer,
+                            &out->virtual_thread, &out->module,        &out->module_descriptor,
+                            &out->module_version};
     for (int i = 0; rc == 0 && i < COUNT; i++)
         *slots[i] = found[i] ? (jclass)(*jni)->NewGlobalRef(jni, found[i]) : NULL;
     cd_jni_frame_pop(jni);
@@ -100,8 +102,9 @@ static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, cd_jdk_classes *out, c
 
 static void free_jdk_classes(JNIEnv *jni, cd_jdk_classes *classes)
 {
-    jclass all[] = {classes->thread, classes->synchronizer,      classes->virtual_thread,
-                    classes->module, classes->module_descriptor, classes->module_version};
+    jclass all[] = {classes->thread,         classes->thread_holder, classes->synchronizer,
+                    classes->virtual_thread, classes->module,        classes->module_descriptor,
+                    classes->module_version};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i])
             (*jni)->DeleteGlobalRef(jni, all[i]);
@@ -120,6 +123,32 @@ static uint64_t vm_thread_of(cd_thread_session *session, jthread thread)
     if (!session->eetop_field)
         return 0;
     return (uint64_t)(*session->jni)->GetLongField(session->jni, thread, session->eetop_field);
+}
+
+/* Where name, priority and daemon live in java.lang.Thread: read from there
+ * they cost a field read each, where JVMTI's GetThreadInfo (on JDK 21+)
+ * first stops every virtual thread transition in the VM, for each thread. */
+static void find_thread_basics(cd_thread_session *s)
+{
+    jvmtiEnv *jvmti = s->jvmti;
+    jclass thread = s->classes.thread, holder = s->classes.thread_holder;
+    jfieldID name = cd_typed_field(jvmti, thread, "name", "Ljava/lang/String;", 0);
+    jfieldID priority = cd_typed_field(jvmti, thread, "priority", "I", 0);
+    jfieldID daemon = cd_typed_field(jvmti, thread, "daemon", "Z", 0);
+    jfieldID holder_field = NULL;
+    if (!priority && !daemon && holder) {
+        holder_field = cd_typed_field(jvmti, thread, "holder", "Ljava/lang/Thread$FieldHolder;", 0);
+        priority = cd_typed_field(jvmti, holder, "priority", "I", 0);
+        daemon = cd_typed_field(jvmti, holder, "daemon", "Z", 0);
+        if (!holder_field)
+            priority = daemon = NULL;
+    }
+    if (name && priority && daemon) {
+        s->name_field = name;
+        s->holder_field = holder_field;
+        s->priority_field = priority;
+        s->daemon_field = daemon;
+    }
 }
 
 static void session_close(cd_thread_session *s)
@@ -152,6 +181,7 @@ static int session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err)
     s->thread_id_field = cd_typed_field(jvmti, thread, "tid", "J", 0);
     s->eetop_field = cd_typed_field(jvmti, thread, "eetop", "J", 0);
     s->park_blocker_field = cd_typed_field(jvmti, thread, "parkBlocker", "Ljava/lang/Object;", 0);
+    find_thread_basics(s);
     s->synchronizer_owner_field = cd_typed_field(jvmti, s->classes.synchronizer,
                                                  "exclusiveOwnerThread", "Ljava/lang/Thread;", 0);
     s->synchronizer_class = s->synchronizer_owner_field ? s->classes.synchronizer : NULL;
@@ -318,11 +348,61 @@ static void finish_proc_job(cd_thread_session *session, cd_thread_dump *dump, cd
     cd_proc_job_free(job);
 }
 
+/* A thread's name, priority and daemon flag; the name in the dump's arena. */
+typedef struct thread_basics {
+    const char *name;
+    int priority, daemon;
+} thread_basics;
+
+/* From the Thread object's fields (find_thread_basics). Returns 0, 1 when
+ * they do not say (not known here, or no name), -1 out of memory. */
+static int basics_from_fields(cd_thread_session *session, cd_thread_dump *dump, jthread thread,
+                              thread_basics *out)
+{
+    JNIEnv *jni = session->jni;
+    if (!session->name_field)
+        return 1;
+    jobject holder = thread;
+    if (session->holder_field &&
+        !(holder = (*jni)->GetObjectField(jni, thread, session->holder_field)))
+        return 1;
+    out->priority = (*jni)->GetIntField(jni, holder, session->priority_field);
+    out->daemon = (*jni)->GetBooleanField(jni, holder, session->daemon_field) == JNI_TRUE;
+    jstring name = (*jni)->GetObjectField(jni, thread, session->name_field);
+    if (!name)
+        return 1;
+    /* A String never changes: its length and contents agree. Modified UTF-8,
+     * as GetThreadInfo gives it. */
+    jsize chars = (*jni)->GetStringLength(jni, name);
+    jsize bytes = (*jni)->GetStringUTFLength(jni, name);
+    char *text = cd_arena_alloc(&dump->arena, (size_t)bytes + 1);
+    if (!text)
+        return -1;
+    (*jni)->GetStringUTFRegion(jni, name, 0, chars, text);
+    text[bytes] = '\0';
+    out->name = text;
+    return 0;
+}
+
+/* From JVMTI. Returns 0, 1 when the thread ended meanwhile, -1 out of memory. */
+static int basics_from_jvmti(cd_thread_session *session, cd_thread_dump *dump, jthread thread,
+                             thread_basics *out)
+{
+    jvmtiThreadInfo info;
+    memset(&info, 0, sizeof info);
+    if ((*session->jvmti)->GetThreadInfo(session->jvmti, thread, &info) != JVMTI_ERROR_NONE)
+        return 1;
+    out->name = cd_arena_strdup(&dump->arena, info.name ? info.name : "");
+    out->priority = info.priority;
+    out->daemon = info.is_daemon == JNI_TRUE;
+    cd_jvmti_free(session->jvmti, info.name);
+    return out->name ? 0 : -1;
+}
+
 /* Adds one live thread: everything but its stack and lock lines. state is
  * what JVMTI says of it; a thread no longer alive is counted and left out. */
 static int add_thread(cd_thread_session *session, cd_thread_dump *dump, jthread thread, jint state)
 {
-    jvmtiEnv *jvmti = session->jvmti;
     JNIEnv *jni = session->jni;
     if (!(state & JVMTI_THREAD_STATE_ALIVE)) {
         if (state & JVMTI_THREAD_STATE_TERMINATED)
@@ -333,25 +413,25 @@ static int add_thread(cd_thread_session *session, cd_thread_dump *dump, jthread 
         cd_jni_clear_exception(jni);
         return -1;
     }
-    int rc = 0;
-    jvmtiThreadInfo info;
-    memset(&info, 0, sizeof info);
-    if ((*jvmti)->GetThreadInfo(jvmti, thread, &info) != JVMTI_ERROR_NONE) {
+    thread_basics basics = {0};
+    int rc = basics_from_fields(session, dump, thread, &basics);
+    if (rc == 1)
+        rc = basics_from_jvmti(session, dump, thread, &basics);
+    if (rc == 1) {
         dump->threads_skipped++; /* ended just now */
+        rc = 0;
         goto out;
     }
-    cd_thread *t = cd_thread_dump_add(dump);
-    const char *name = cd_arena_strdup(&dump->arena, info.name ? info.name : "");
-    cd_jvmti_free(jvmti, info.name);
-    if (!t || !name) {
+    cd_thread *t = rc == 0 ? cd_thread_dump_add(dump) : NULL;
+    if (!t) {
         rc = -1;
         goto out;
     }
     size_t index = dump->count - 1;
     session->jthreads[index] = thread;
-    t->name = name;
-    t->priority = info.priority;
-    t->daemon = info.is_daemon == JNI_TRUE;
+    t->name = basics.name;
+    t->priority = basics.priority;
+    t->daemon = basics.daemon;
     t->java_id = cd_thread_java_id(session, thread);
     map_state(state, t);
     add_os_info(session, t, thread);
@@ -360,7 +440,8 @@ static int add_thread(cd_thread_session *session, cd_thread_dump *dump, jthread 
      * as the list is long, for every thread. */
     t->cpu_ns = t->nid >= 0 ? cd_proc_thread_cpu_ns(t->nid) : -1;
     jlong cpu = 0;
-    if (t->cpu_ns < 0 && (*jvmti)->GetThreadCpuTime(jvmti, thread, &cpu) == JVMTI_ERROR_NONE)
+    if (t->cpu_ns < 0 &&
+        (*session->jvmti)->GetThreadCpuTime(session->jvmti, thread, &cpu) == JVMTI_ERROR_NONE)
         t->cpu_ns = cpu;
     cd_locks_park_blocker(session, dump, index, thread);
 out:

@@ -29,7 +29,8 @@
  * loader or throw: no Java allocation. Global references; NULL when this JDK
  * has no such class (VirtualThread before 21, Module before 9). */
 typedef struct cd_jdk_classes {
-    jclass thread, synchronizer, virtual_thread, module, module_descriptor, module_version;
+    jclass thread, thread_holder, synchronizer, virtual_thread, module, module_descriptor,
+        module_version;
 } cd_jdk_classes;
 
 /* The field cls itself declares with this name, type signature and kind, or
@@ -145,6 +146,10 @@ typedef struct cd_thread_session {
 
     cd_jdk_classes classes;
     jfieldID thread_id_field, eetop_field, park_blocker_field;
+    /* Thread.name, and priority and daemon on the Thread itself (JDK 17) or
+     * on its Thread$FieldHolder (holder_field, JDK 19+): all three known, or
+     * all NULL and JVMTI's GetThreadInfo is asked instead. */
+    jfieldID name_field, holder_field, priority_field, daemon_field;
     jclass synchronizer_class; /* = classes.synchronizer, when its owner field is known */
     jfieldID synchronizer_owner_field;
     jclass virtual_thread_class; /* = classes.virtual_thread, when its fields are known */
