@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "carbondump/fsutil.h"
+#include "carbondump/json.h"
 #include "thread_model.h"
 
 /* ---------------------------------------------------------------- JSON */
@@ -136,8 +137,8 @@ static cJSON *frames_json(const method_index *index, const cd_frame *frames, int
     for (int i = 0; array && i < count; i++) {
         cJSON *f = cJSON_CreateArray();
         cJSON_AddItemToArray(
-            f, cJSON_CreateNumber((double)index->values[method_slot(index, frames[i].method)]));
-        cJSON_AddItemToArray(f, frames[i].line >= 0 ? cJSON_CreateNumber(frames[i].line)
+            f, cd_json_integer((int64_t)index->values[method_slot(index, frames[i].method)]));
+        cJSON_AddItemToArray(f, frames[i].line >= 0 ? cd_json_integer(frames[i].line)
                                                     : cJSON_CreateNull());
         cJSON_AddItemToArray(array, f);
     }
@@ -176,22 +177,22 @@ static cJSON *thread_json(const method_index *index, const cd_thread *t)
     if (!o)
         return NULL;
     add_clean_string(o, "name", t->name);
-    cJSON_AddNumberToObject(o, "java_id", (double)t->java_id);
+    cd_json_add_integer(o, "java_id", t->java_id);
     cJSON_AddBoolToObject(o, "daemon", t->daemon);
-    cJSON_AddNumberToObject(o, "priority", t->priority);
+    cd_json_add_integer(o, "priority", t->priority);
     if (t->os_priority != INT32_MIN)
-        cJSON_AddNumberToObject(o, "os_priority", t->os_priority);
+        cd_json_add_integer(o, "os_priority", t->os_priority);
     if (t->cpu_ns >= 0)
-        cJSON_AddNumberToObject(o, "cpu_ns", (double)t->cpu_ns);
+        cd_json_add_integer(o, "cpu_ns", t->cpu_ns);
     if (t->elapsed_ms >= 0)
-        cJSON_AddNumberToObject(o, "elapsed_ms", (double)t->elapsed_ms);
+        cd_json_add_integer(o, "elapsed_ms", t->elapsed_ms);
     if (t->vm_thread) {
         char text[24];
         snprintf(text, sizeof text, "0x%016" PRIx64, t->vm_thread);
         cJSON_AddStringToObject(o, "vm_thread", text);
     }
     if (t->nid >= 0)
-        cJSON_AddNumberToObject(o, "nid", (double)t->nid);
+        cd_json_add_integer(o, "nid", t->nid);
     if (t->os_state)
         cJSON_AddStringToObject(o, "os_state", t->os_state);
     cJSON_AddStringToObject(o, "state", state_word(t->state));
@@ -199,13 +200,13 @@ static cJSON *thread_json(const method_index *index, const cd_thread *t)
     cJSON_AddBoolToObject(o, "in_native", t->in_native);
     cJSON_AddItemToObject(o, "frames", frames_json(index, t->frames, t->frame_count));
     if (t->frames_omitted > 0)
-        cJSON_AddNumberToObject(o, "frames_omitted", t->frames_omitted);
+        cd_json_add_integer(o, "frames_omitted", t->frames_omitted);
     cJSON *locks = cJSON_AddArrayToObject(o, "locks");
     for (int i = 0; i < t->lock_count; i++) {
         const cd_frame_lock *l = &t->locks[i];
         cJSON *item = l->action == CD_LOCK_WAITING_ON_UNKNOWN ? cJSON_CreateObject()
                                                               : object_json(&l->object);
-        cJSON_AddNumberToObject(item, "depth", l->depth);
+        cd_json_add_integer(item, "depth", l->depth);
         cJSON_AddStringToObject(item, "action", lock_action_word(l->action));
         cJSON_AddItemToArray(locks, item);
     }
@@ -221,12 +222,12 @@ static cJSON *thread_json(const method_index *index, const cd_thread *t)
         cJSON_AddStringToObject(
             w, "kind", t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
         if (t->waiting_for_owner >= 0)
-            cJSON_AddNumberToObject(w, "owner_java_id", (double)t->waiting_for_owner);
+            cd_json_add_integer(w, "owner_java_id", t->waiting_for_owner);
         cJSON_AddItemToObject(o, "waiting_for", w);
     }
     if (t->carried_virtual_id >= 0) {
         cJSON *v = cJSON_AddObjectToObject(o, "mounted_virtual_thread");
-        cJSON_AddNumberToObject(v, "java_id", (double)t->carried_virtual_id);
+        cd_json_add_integer(v, "java_id", t->carried_virtual_id);
         if (t->virtual_frames_known)
             cJSON_AddItemToObject(v, "frames",
                                   frames_json(index, t->virtual_frames, t->virtual_frame_count));
@@ -248,13 +249,13 @@ static cJSON *deadlocks_json(const cd_thread_dump *dump)
             const cd_thread *next = &dump->threads[cycle->threads[(i + 1) % cycle->count]];
             cJSON *m = cJSON_CreateObject();
             add_clean_string(m, "name", t->name);
-            cJSON_AddNumberToObject(m, "java_id", (double)t->java_id);
+            cd_json_add_integer(m, "java_id", t->java_id);
             cJSON *w = object_json(&t->waiting_for);
             cJSON_AddStringToObject(
                 w, "kind", t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
             cJSON_AddItemToObject(m, "waiting_for", w);
             add_clean_string(m, "held_by", next->name);
-            cJSON_AddNumberToObject(m, "held_by_java_id", (double)next->java_id);
+            cd_json_add_integer(m, "held_by_java_id", next->java_id);
             cJSON_AddItemToArray(members, m);
         }
         cJSON_AddItemToArray(array, entry);
@@ -297,7 +298,7 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
     add_clean_string(vm, "version", dump->vm_version ? dump->vm_version : "");
     add_clean_string(vm, "info", dump->vm_info ? dump->vm_info : "");
     if (dump->style.jdk_feature)
-        cJSON_AddNumberToObject(vm, "jdk_feature", dump->style.jdk_feature);
+        cd_json_add_integer(vm, "jdk_feature", dump->style.jdk_feature);
     cJSON *sources = cJSON_AddObjectToObject(head, "sources");
     cJSON_AddStringToObject(sources, "stacks", "jvmti");
     if (dump->locks_source)
@@ -310,8 +311,8 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
         cJSON_AddStringToObject(sources, "synchronizers_note", dump->synchronizers_note);
     if (dump->natives_note)
         cJSON_AddStringToObject(sources, "native_threads_note", dump->natives_note);
-    cJSON_AddNumberToObject(head, "thread_count", (double)dump->count);
-    cJSON_AddNumberToObject(head, "threads_skipped", dump->threads_skipped);
+    cd_json_add_integer(head, "thread_count", dump->count);
+    cd_json_add_integer(head, "threads_skipped", dump->threads_skipped);
     cJSON_AddItemToObject(head, "methods", methods_json(&index));
 
     cJSON *natives = cJSON_AddArrayToObject(tail, "native_threads");
@@ -319,23 +320,23 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
         const cd_native_thread *n = &dump->natives[i];
         cJSON *o = cJSON_CreateObject();
         add_clean_string(o, "name", n->name);
-        cJSON_AddNumberToObject(o, "nid", (double)n->nid);
+        cd_json_add_integer(o, "nid", n->nid);
         if (n->cpu_ns >= 0)
-            cJSON_AddNumberToObject(o, "cpu_ns", (double)n->cpu_ns);
+            cd_json_add_integer(o, "cpu_ns", n->cpu_ns);
         if (n->elapsed_ms >= 0)
-            cJSON_AddNumberToObject(o, "elapsed_ms", (double)n->elapsed_ms);
+            cd_json_add_integer(o, "elapsed_ms", n->elapsed_ms);
         if (n->os_priority != INT32_MIN)
-            cJSON_AddNumberToObject(o, "os_priority", n->os_priority);
+            cd_json_add_integer(o, "os_priority", n->os_priority);
         if (n->os_state)
             cJSON_AddStringToObject(o, "os_state", n->os_state);
         cJSON_AddItemToArray(natives, o);
     }
     cJSON *virtual = cJSON_AddObjectToObject(tail, "virtual_threads");
     if (dump->virtual_threads >= 0) {
-        cJSON_AddNumberToObject(virtual, "alive", (double)dump->virtual_threads);
-        cJSON_AddNumberToObject(
+        cd_json_add_integer(virtual, "alive", dump->virtual_threads);
+        cd_json_add_integer(
             virtual, "mounted",
-            (double)(dump->virtual_threads_mounted > 0 ? dump->virtual_threads_mounted : 0));
+            (dump->virtual_threads_mounted > 0 ? dump->virtual_threads_mounted : 0));
     } else {
         cJSON_AddNullToObject(virtual, "alive");
     }

@@ -1,0 +1,33 @@
+/*
+ * Integers in the cJSON trees carbondump writes.
+ *
+ * cJSON 1.7.15 (Debian 12's) prints every number as a double: a printf of
+ * "%1.15g" and a scanf back to check it, close to a microsecond each. A
+ * thread dump's JSON holds a hundred thousand numbers, and printing them
+ * would cost more than everything else in it. Integers are therefore added
+ * as raw items that hold their decimal text, which cJSON prints unchanged:
+ * a reader sees the same JSON number.
+ *
+ * Only for trees that are printed: a raw item has no valueint or
+ * valuedouble, so code that reads numbers back from a tree it built keeps
+ * cJSON's own number items.
+ */
+#ifndef CARBONDUMP_JSON_H
+#define CARBONDUMP_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* value in decimal into text (at least CD_INT_TEXT_MAX bytes); returns
+ * its length. */
+#define CD_INT_TEXT_MAX 21
+size_t cd_format_int(int64_t value, char *text);
+
+/* A number item for value, or NULL out of memory. */
+cJSON *cd_json_integer(int64_t value);
+
+/* Adds name: value to object; returns the item or NULL out of memory. */
+cJSON *cd_json_add_integer(cJSON *object, const char *name, int64_t value);
+
+#endif
