@@ -15,7 +15,9 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,30 @@ static int watch_directory(const char *dir)
     return fd;
 }
 
+static void *close_watch_run(void *arg)
+{
+    close((int)(intptr_t)arg);
+    return NULL;
+}
+
+/* Closing an inotify descriptor that has a watch waits for a kernel RCU
+ * grace period, up to 16 ms on Linux 6.x: longer than the rest of a small
+ * bundle's work after the agent. It is closed on a short-lived thread of its
+ * own, which ends long before the bundle is written. */
+static void close_watch(int fd)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    int started = 0;
+    if (pthread_attr_init(&attr) == 0) {
+        started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+                  pthread_create(&thread, &attr, close_watch_run, (void *)(intptr_t)fd) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started)
+        close(fd);
+}
+
 /* Sleeps until the watched directory changes or timeout_ms pass. */
 static void wait_for_change(int fd, int timeout_ms)
 {
@@ -201,7 +227,7 @@ static int wait_for_agent(cd_run *run, const char *result_path, uint64_t deadlin
         }
     }
     if (watch >= 0)
-        close(watch);
+        close_watch(watch);
     return rc;
 }
 
