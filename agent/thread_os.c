@@ -60,36 +60,56 @@ struct cd_vm_layout {
 
 /* ---------------------------------------------------------------- memory */
 
-/* Copies count pieces of memory of this process (addresses[i], sizes[i])
- * into outs[i] in one system call; -1 (no fault) if any of it is not mapped. */
-static int read_pieces(const cd_vm_layout *layout, const uint64_t *addresses, void *const *outs,
-                       const size_t *sizes, int count)
+/* One read of VM memory: size bytes at address into out. */
+typedef struct vm_piece {
+    uint64_t address;
+    void *out;
+    size_t size;
+    int ok;
+} vm_piece;
+
+#define PIECES_PER_CALL 1024 /* the kernel's IOV_MAX */
+
+/* Reads every piece, as many per system call as the kernel takes. A piece
+ * that cannot be read (a bad or zero address) is marked so, and the pieces
+ * after it are still read: process_vm_readv stops at the first remote piece
+ * it cannot copy and says how many bytes came before it. */
+static void read_many(const cd_vm_layout *layout, vm_piece *pieces, size_t count)
 {
-    struct iovec local[4], remote[4];
-    ssize_t total = 0;
-    for (int i = 0; i < count; i++) {
-        if (!addresses[i])
-            return -1;
-        local[i] = (struct iovec){outs[i], sizes[i]};
-        remote[i] = (struct iovec){(void *)(uintptr_t)addresses[i], sizes[i]};
-        total += (ssize_t)sizes[i];
+    struct iovec local[PIECES_PER_CALL], remote[PIECES_PER_CALL];
+    size_t i = 0;
+    while (i < count) {
+        vm_piece *p = &pieces[i];
+        if (!p->address || layout->use_mem_fd) {
+            p->ok = p->address &&
+                    pread(layout->mem_fd, p->out, p->size, (off_t)p->address) == (ssize_t)p->size;
+            i++;
+            continue;
+        }
+        size_t n = 0;
+        for (; i + n < count && n < PIECES_PER_CALL && pieces[i + n].address; n++) {
+            local[n] = (struct iovec){pieces[i + n].out, pieces[i + n].size};
+            remote[n] =
+                (struct iovec){(void *)(uintptr_t)pieces[i + n].address, pieces[i + n].size};
+        }
+        ssize_t got =
+            process_vm_readv(layout->pid, local, (unsigned long)n, remote, (unsigned long)n, 0);
+        size_t done = 0;
+        for (; done < n && got >= (ssize_t)pieces[i + done].size; done++) {
+            got -= (ssize_t)pieces[i + done].size;
+            pieces[i + done].ok = 1;
+        }
+        if (done < n) /* the piece the read stopped at */
+            pieces[i + done++].ok = 0;
+        i += done;
     }
-    if (!layout->use_mem_fd)
-        return process_vm_readv(layout->pid, local, (unsigned long)count, remote,
-                                (unsigned long)count, 0) == total
-                   ? 0
-                   : -1;
-    for (int i = 0; i < count; i++)
-        if (pread(layout->mem_fd, outs[i], sizes[i], (off_t)addresses[i]) != (ssize_t)sizes[i])
-            return -1;
-    return 0;
 }
 
 static int read_u64(const cd_vm_layout *layout, uint64_t address, uint64_t *out)
 {
-    void *outs[1] = {out};
-    size_t sizes[1] = {sizeof *out};
-    return read_pieces(layout, &address, outs, sizes, 1);
+    vm_piece piece = {address, out, sizeof *out, 0};
+    read_many(layout, &piece, 1);
+    return piece.ok ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- table */
@@ -262,7 +282,7 @@ cd_vm_layout *cd_vm_layout_open(jvmtiEnv *jvmti, uint64_t self_vm_thread, cd_err
         return NULL;
     }
     cd_vm_thread_info self;
-    cd_vm_thread_read(layout, self_vm_thread, &self);
+    cd_vm_threads_read(layout, &self_vm_thread, 1, &self);
     long tid = syscall(SYS_gettid);
     if (self.nid != tid) {
         cd_vm_layout_close(layout);
@@ -275,37 +295,57 @@ cd_vm_layout *cd_vm_layout_open(jvmtiEnv *jvmti, uint64_t self_vm_thread, cd_err
     return layout;
 }
 
-void cd_vm_thread_read(const cd_vm_layout *layout, uint64_t vm_thread, cd_vm_thread_info *info)
+void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
+                        cd_vm_thread_info *info)
 {
-    info->nid = -1;
-    info->os_state = NULL;
-    info->last_java_sp = 0;
-    if (!vm_thread)
-        return;
-    /* The JavaThread's OSThread pointer and last Java stack pointer, then the
-     * OSThread's id and state: two system calls. */
-    uint64_t osthread = 0, sp = 0;
-    int has_sp = layout->last_java_sp >= 0;
-    uint64_t thread_fields[2] = {vm_thread + (uint64_t)layout->osthread,
-                                 vm_thread + (uint64_t)layout->last_java_sp};
-    void *thread_outs[2] = {&osthread, &sp};
-    size_t thread_sizes[2] = {sizeof osthread, sizeof sp};
-    if (read_pieces(layout, thread_fields, thread_outs, thread_sizes, has_sp ? 2 : 1) != 0 ||
-        !osthread)
-        return;
-    int32_t id = 0, state = -1;
-    int has_state = layout->state >= 0;
-    uint64_t os_fields[2] = {osthread + (uint64_t)layout->thread_id,
-                             osthread + (uint64_t)layout->state};
-    void *os_outs[2] = {&id, &state};
-    size_t os_sizes[2] = {sizeof id, sizeof state};
-    if (read_pieces(layout, os_fields, os_outs, os_sizes, has_state ? 2 : 1) != 0 || id <= 0)
-        return;
-    info->nid = id;
-    for (int i = 0; has_state && i < layout->state_count; i++)
-        if (layout->states[i].value == state)
-            info->os_state = layout->states[i].word;
-    info->last_java_sp = sp & ~(uint64_t)0xFFF; /* the VM prints it page-aligned */
+    /* Per thread: its OSThread pointer and last Java stack pointer, then the
+     * OSThread's id and state. */
+    enum { PER_THREAD = 2 };
+    vm_piece *pieces = malloc((count * PER_THREAD + 1) * sizeof *pieces);
+    uint64_t *words = calloc(count * PER_THREAD + 1, sizeof *words); /* osthread, sp */
+    int32_t *ints = calloc(count * PER_THREAD + 1, sizeof *ints);    /* id, state */
+    for (size_t i = 0; i < count; i++)
+        info[i] = (cd_vm_thread_info){-1, NULL, 0};
+    if (!pieces || !words || !ints)
+        goto out;
+    int has_sp = layout->last_java_sp >= 0, has_state = layout->state >= 0;
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t base = vm_threads[i];
+        pieces[n++] = (vm_piece){base ? base + (uint64_t)layout->osthread : 0, &words[2 * i],
+                                 sizeof *words, 0};
+        if (has_sp)
+            pieces[n++] = (vm_piece){base ? base + (uint64_t)layout->last_java_sp : 0,
+                                     &words[2 * i + 1], sizeof *words, 0};
+    }
+    read_many(layout, pieces, n);
+    size_t per = has_sp ? 2 : 1;
+    n = 0;
+    for (size_t i = 0; i < count; i++) {
+        int ok = pieces[i * per].ok && (!has_sp || pieces[i * per + 1].ok);
+        uint64_t osthread = ok ? words[2 * i] : 0;
+        pieces[n++] = (vm_piece){osthread ? osthread + (uint64_t)layout->thread_id : 0,
+                                 &ints[2 * i], sizeof *ints, 0};
+        if (has_state)
+            pieces[n++] = (vm_piece){osthread ? osthread + (uint64_t)layout->state : 0,
+                                     &ints[2 * i + 1], sizeof *ints, 0};
+    }
+    read_many(layout, pieces, n);
+    per = has_state ? 2 : 1;
+    for (size_t i = 0; i < count; i++) {
+        int32_t id = ints[2 * i], state = ints[2 * i + 1];
+        if (!pieces[i * per].ok || (has_state && !pieces[i * per + 1].ok) || id <= 0)
+            continue;
+        info[i].nid = id;
+        for (int k = 0; has_state && k < layout->state_count; k++)
+            if (layout->states[k].value == state)
+                info[i].os_state = layout->states[k].word;
+        info[i].last_java_sp = words[2 * i + 1] & ~(uint64_t)0xFFF; /* printed page-aligned */
+    }
+out:
+    free(pieces);
+    free(words);
+    free(ints);
 }
 
 /* ---------------------------------------------------------------- /proc */

@@ -263,23 +263,44 @@ static const char *os_state_from(const cd_thread *t)
     return "waiting on condition";
 }
 
-/* nid, the VM's state word and stack pointer (os_prio and elapsed come from
- * /proc later, see start_proc_job; without the VM's word, finish_proc_job
- * puts the one that goes with the thread's final state). */
-static void add_os_info(cd_thread_session *session, cd_thread *t, jthread thread)
+/* nid, the VM's state word, stack pointer and CPU time of every thread
+ * collected (os_prio and elapsed come from /proc later, see start_proc_job;
+ * without the VM's word, finish_proc_job puts the one that goes with the
+ * thread's final state). The VM's memory is read for all threads at once. */
+static void add_os_info(cd_thread_session *session, cd_thread_dump *dump)
 {
-    uint64_t vm_thread = vm_thread_of(session, thread);
-    t->vm_thread = vm_thread;
-    if (session->layout && vm_thread) {
-        cd_vm_thread_info info;
-        cd_vm_thread_read(session->layout, vm_thread, &info);
-        /* A thread that ends clears eetop before its JavaThread goes away:
-         * the same value afterwards means the reads saw a live thread. */
-        if (vm_thread_of(session, thread) == vm_thread) {
-            t->nid = info.nid;
-            t->os_state = info.os_state;
-            t->last_java_sp = info.last_java_sp;
+    size_t count = dump->count;
+    uint64_t *vm_threads = malloc((count + 1) * sizeof *vm_threads);
+    cd_vm_thread_info *info = malloc((count + 1) * sizeof *info);
+    if (session->layout && vm_threads && info) {
+        for (size_t i = 0; i < count; i++)
+            vm_threads[i] = dump->threads[i].vm_thread;
+        cd_vm_threads_read(session->layout, vm_threads, count, info);
+        for (size_t i = 0; i < count; i++) {
+            cd_thread *t = &dump->threads[i];
+            /* A thread that ends clears eetop before its JavaThread goes
+             * away: the same value afterwards means the reads saw a live
+             * thread. */
+            if (info[i].nid < 0 || vm_thread_of(session, session->jthreads[i]) != t->vm_thread)
+                continue;
+            t->nid = info[i].nid;
+            t->os_state = info[i].os_state;
+            t->last_java_sp = info[i].last_java_sp;
         }
+    }
+    free(vm_threads);
+    free(info);
+    /* The same clock GetThreadCpuTime reads, by the thread's id: JVMTI would
+     * first look the thread up in the VM's thread list, which costs as much
+     * as the list is long, for every thread. */
+    for (size_t i = 0; i < count; i++) {
+        cd_thread *t = &dump->threads[i];
+        t->cpu_ns = t->nid >= 0 ? cd_proc_thread_cpu_ns(t->nid) : -1;
+        jlong cpu = 0;
+        if (t->cpu_ns < 0 &&
+            (*session->jvmti)->GetThreadCpuTime(session->jvmti, session->jthreads[i], &cpu) ==
+                JVMTI_ERROR_NONE)
+            t->cpu_ns = cpu;
     }
 }
 
@@ -434,15 +455,7 @@ static int add_thread(cd_thread_session *session, cd_thread_dump *dump, jthread 
     t->daemon = basics.daemon;
     t->java_id = cd_thread_java_id(session, thread);
     map_state(state, t);
-    add_os_info(session, t, thread);
-    /* The same clock GetThreadCpuTime reads, by the thread's id: JVMTI would
-     * first look the thread up in the VM's thread list, which costs as much
-     * as the list is long, for every thread. */
-    t->cpu_ns = t->nid >= 0 ? cd_proc_thread_cpu_ns(t->nid) : -1;
-    jlong cpu = 0;
-    if (t->cpu_ns < 0 &&
-        (*session->jvmti)->GetThreadCpuTime(session->jvmti, thread, &cpu) == JVMTI_ERROR_NONE)
-        t->cpu_ns = cpu;
+    t->vm_thread = vm_thread_of(session, thread);
     cd_locks_park_blocker(session, dump, index, thread);
 out:
     cd_jni_clear_exception(jni);
@@ -501,6 +514,7 @@ static int collect_with_jvmti(cd_thread_session *session, cd_thread_dump *dump, 
         }
     }
     free(frames);
+    add_os_info(session, dump);
     start_proc_job(dump, job);
     return rc;
 }

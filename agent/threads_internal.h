@@ -84,9 +84,12 @@ typedef struct cd_vm_thread_info {
     uint64_t last_java_sp;
 } cd_vm_thread_info;
 
-/* Reads the OS thread of the JavaThread at vm_thread. Only call while the
- * thread is known alive; the caller re-checks Thread.eetop afterwards. */
-void cd_vm_thread_read(const cd_vm_layout *layout, uint64_t vm_thread, cd_vm_thread_info *info);
+/* Reads the OS threads of count JavaThreads (vm_threads[i], 0 for none)
+ * into info[i], in a few system calls whatever the count; nid is -1 where a
+ * thread cannot be read. Only call while the threads are known alive; the
+ * caller re-checks Thread.eetop afterwards. */
+void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
+                        cd_vm_thread_info *info);
 
 /* /proc/self/task opened once per dump (-1 if it cannot be: paths are used). */
 int cd_proc_task_dir(void);
