@@ -19,23 +19,6 @@
 
 /* ---------------------------------------------------------------- text */
 
-void cd_frame_text(const cd_frame *frame, char *out, size_t outlen)
-{
-    const cd_method *m = frame->method;
-    char module[256] = "";
-    if (m->module)
-        snprintf(module, sizeof module, "%s/", m->module);
-    if (m->is_native)
-        snprintf(out, outlen, "%s.%s(%sNative Method)", m->class_name, m->method_name, module);
-    else if (m->source_file && frame->line >= 0)
-        snprintf(out, outlen, "%s.%s(%s%s:%d)", m->class_name, m->method_name, module,
-                 m->source_file, frame->line);
-    else if (m->source_file)
-        snprintf(out, outlen, "%s.%s(%s%s)", m->class_name, m->method_name, module, m->source_file);
-    else
-        snprintf(out, outlen, "%s.%s(%sUnknown Source)", m->class_name, m->method_name, module);
-}
-
 /* Writes text through cd_text_clean(CD_TEXT_DUMP). */
 static int put_name(cd_sink *sink, const char *text)
 {
@@ -53,14 +36,6 @@ static int put_name(cd_sink *sink, const char *text)
     return rc;
 }
 
-static void format_nid(const cd_dump_style *style, int64_t nid, char *out, size_t outlen)
-{
-    if (style->nid_decimal)
-        snprintf(out, outlen, "%" PRId64, nid);
-    else
-        snprintf(out, outlen, "0x%" PRIx64, nid);
-}
-
 /* The VM prints most thread states with a trailing blank before " [0x...]". */
 static const char *os_state_gap(const char *os_state)
 {
@@ -71,41 +46,84 @@ static const char *os_state_gap(const char *os_state)
     return "  ";
 }
 
-static const char *lock_line_format(cd_lock_action action)
+static const char *lock_line_start(cd_lock_action action)
 {
     switch (action) {
-    case CD_LOCK_LOCKED: return "\t- locked <0x%016" PRIx64 "> (a ";
-    case CD_LOCK_WAITING_TO_LOCK: return "\t- waiting to lock <0x%016" PRIx64 "> (a ";
-    case CD_LOCK_WAITING_ON: return "\t- waiting on <0x%016" PRIx64 "> (a ";
-    case CD_LOCK_WAITING_TO_RELOCK:
-        return "\t- waiting to re-lock in wait() <0x%016" PRIx64 "> (a ";
-    case CD_LOCK_PARKING: return "\t- parking to wait for  <0x%016" PRIx64 "> (a ";
+    case CD_LOCK_LOCKED: return "\t- locked ";
+    case CD_LOCK_WAITING_TO_LOCK: return "\t- waiting to lock ";
+    case CD_LOCK_WAITING_ON: return "\t- waiting on ";
+    case CD_LOCK_WAITING_TO_RELOCK: return "\t- waiting to re-lock in wait() ";
+    case CD_LOCK_PARKING: return "\t- parking to wait for  ";
     case CD_LOCK_WAITING_ON_UNKNOWN: break;
     }
     return NULL;
 }
 
+/* "<0x000000000000002a> (a java.lang.Object)\n", as the VM prints an object */
+static int write_object(cd_sink *sink, const cd_object *object, const char *unknown_class)
+{
+    cd_sink_puts(sink, "<");
+    cd_sink_put_hex(sink, object->id, 16);
+    cd_sink_puts(sink, "> (a ");
+    put_name(sink, object->class_name ? object->class_name : unknown_class);
+    return cd_sink_puts(sink, ")\n");
+}
+
 static int write_lock_line(cd_sink *sink, const cd_frame_lock *lock)
 {
-    const char *format = lock_line_format(lock->action);
-    if (!format)
+    const char *start = lock_line_start(lock->action);
+    if (!start)
         return cd_sink_puts(sink, "\t- waiting on <no object reference available>\n");
-    cd_sink_printf(sink, format, (uint64_t)lock->object.id);
-    put_name(sink, lock->object.class_name ? lock->object.class_name : "<unknown class>");
-    return cd_sink_puts(sink, ")\n");
+    cd_sink_puts(sink, start);
+    return write_object(sink, &lock->object, "<unknown class>");
+}
+
+/* "Class.method(module/File.java:N)", piece by piece: a dump of thousands of
+ * threads has tens of thousands of these. */
+static void write_frame_text(cd_sink *sink, const cd_frame *frame)
+{
+    const cd_method *m = frame->method;
+    put_name(sink, m->class_name);
+    cd_sink_puts(sink, ".");
+    put_name(sink, m->method_name);
+    cd_sink_puts(sink, "(");
+    if (m->module) {
+        put_name(sink, m->module);
+        cd_sink_puts(sink, "/");
+    }
+    if (m->is_native) {
+        cd_sink_puts(sink, "Native Method");
+    } else if (m->source_file) {
+        put_name(sink, m->source_file);
+        if (frame->line >= 0) {
+            cd_sink_puts(sink, ":");
+            cd_sink_put_int(sink, frame->line);
+        }
+    } else {
+        cd_sink_puts(sink, "Unknown Source");
+    }
+    cd_sink_puts(sink, ")");
+}
+
+void cd_frame_text(const cd_frame *frame, char *out, size_t outlen)
+{
+    cd_sink *buffer = cd_sink_buffer();
+    if (buffer)
+        write_frame_text(buffer, frame);
+    char *text = buffer ? cd_sink_buffer_take(buffer, NULL) : NULL;
+    snprintf(out, outlen, "%s", text ? text : "");
+    free(text);
 }
 
 static int write_frame_list(cd_sink *sink, const cd_frame *frames, int count,
                             const cd_frame_lock *locks, int lock_count)
 {
-    char text[2048];
     int next_lock = 0;
     while (next_lock < lock_count && locks[next_lock].depth < 0)
         next_lock++; /* monitors entered through JNI belong to no frame */
     for (int depth = 0; depth < count; depth++) {
-        cd_frame_text(&frames[depth], text, sizeof text);
         cd_sink_puts(sink, "\tat ");
-        put_name(sink, text);
+        write_frame_text(sink, &frames[depth]);
         cd_sink_puts(sink, "\n");
         for (; next_lock < lock_count && locks[next_lock].depth == depth; next_lock++)
             write_lock_line(sink, &locks[next_lock]);
@@ -121,31 +139,70 @@ int cd_dump_write_frames(cd_sink *sink, const cd_thread *thread)
     return cd_sink_puts(sink, "");
 }
 
+/* " name=" and value / unit with two decimals, rounded ("cpu=0.73ms"). */
+static void put_hundredths(cd_sink *sink, const char *name, int64_t value, int64_t unit,
+                           const char *suffix)
+{
+    int64_t hundredths = (value + unit / 2) / unit;
+    char frac[3] = {(char)('0' + hundredths % 100 / 10), (char)('0' + hundredths % 10), '\0'};
+    cd_sink_puts(sink, name);
+    cd_sink_put_int(sink, hundredths / 100);
+    cd_sink_puts(sink, ".");
+    cd_sink_puts(sink, frac);
+    cd_sink_puts(sink, suffix);
+}
+
+static void put_nid(cd_sink *sink, const cd_dump_style *style, int64_t nid)
+{
+    cd_sink_puts(sink, " nid=");
+    if (style->nid_decimal)
+        cd_sink_put_int(sink, nid);
+    else
+        cd_sink_put_hex(sink, (uint64_t)nid, 1);
+}
+
+/* The counters every thread line has: os_prio, cpu and elapsed. */
+static void put_os_counters(cd_sink *sink, const cd_dump_style *style, int os_priority,
+                            int64_t cpu_ns, int64_t elapsed_ms)
+{
+    if (os_priority != INT32_MIN) {
+        cd_sink_puts(sink, " os_prio=");
+        cd_sink_put_int(sink, os_priority);
+    }
+    if (style->cpu_elapsed && cpu_ns >= 0)
+        put_hundredths(sink, " cpu=", cpu_ns, 10000, "ms");
+    if (style->cpu_elapsed && elapsed_ms >= 0)
+        put_hundredths(sink, " elapsed=", elapsed_ms, 10, "s");
+}
+
 int cd_dump_write_thread(cd_sink *sink, const cd_thread_dump *dump, const cd_thread *t)
 {
     const cd_dump_style *style = &dump->style;
-    char nid[32];
     cd_sink_puts(sink, "\"");
     put_name(sink, t->name);
-    cd_sink_printf(sink, "\" #%" PRId64, t->java_id);
-    if (style->os_id_after_id && t->nid >= 0)
-        cd_sink_printf(sink, " [%" PRId64 "]", t->nid);
-    cd_sink_printf(sink, "%s prio=%d", t->daemon ? " daemon" : "", t->priority);
-    if (t->os_priority != INT32_MIN)
-        cd_sink_printf(sink, " os_prio=%d", t->os_priority);
-    if (style->cpu_elapsed && t->cpu_ns >= 0)
-        cd_sink_printf(sink, " cpu=%.2fms", (double)t->cpu_ns / 1e6);
-    if (style->cpu_elapsed && t->elapsed_ms >= 0)
-        cd_sink_printf(sink, " elapsed=%.2fs", (double)t->elapsed_ms / 1e3);
-    if (t->vm_thread)
-        cd_sink_printf(sink, " tid=0x%016" PRIx64, t->vm_thread);
-    if (t->nid >= 0) {
-        format_nid(style, t->nid, nid, sizeof nid);
-        cd_sink_printf(sink, " nid=%s", nid);
+    cd_sink_puts(sink, "\" #");
+    cd_sink_put_int(sink, t->java_id);
+    if (style->os_id_after_id && t->nid >= 0) {
+        cd_sink_puts(sink, " [");
+        cd_sink_put_int(sink, t->nid);
+        cd_sink_puts(sink, "]");
     }
+    cd_sink_puts(sink, t->daemon ? " daemon prio=" : " prio=");
+    cd_sink_put_int(sink, t->priority);
+    put_os_counters(sink, style, t->os_priority, t->cpu_ns, t->elapsed_ms);
+    if (t->vm_thread) {
+        cd_sink_puts(sink, " tid=");
+        cd_sink_put_hex(sink, t->vm_thread, 16);
+    }
+    if (t->nid >= 0)
+        put_nid(sink, style, t->nid);
     const char *os_state = t->os_state ? t->os_state : "";
-    cd_sink_printf(sink, " %s%s[0x%016" PRIx64 "]\n", os_state,
-                   *os_state ? os_state_gap(os_state) : "", t->last_java_sp);
+    cd_sink_puts(sink, " ");
+    cd_sink_puts(sink, os_state);
+    cd_sink_puts(sink, *os_state ? os_state_gap(os_state) : "");
+    cd_sink_puts(sink, "[");
+    cd_sink_put_hex(sink, t->last_java_sp, 16);
+    cd_sink_puts(sink, "]\n");
 
     if (t->carried_virtual_id >= 0) {
         /* JDK 21+ prints a carrier this way instead of its state line. */
@@ -157,8 +214,9 @@ int cd_dump_write_thread(cd_sink *sink, const cd_thread_dump *dump, const cd_thr
         else
             cd_sink_puts(sink, "\t(its stack could not be read)\n");
     } else {
-        cd_sink_printf(sink, "   java.lang.Thread.State: %s\n",
-                       cd_thread_state_text(t->state, t->detail));
+        cd_sink_puts(sink, "   java.lang.Thread.State: ");
+        cd_sink_puts(sink, cd_thread_state_text(t->state, t->detail));
+        cd_sink_puts(sink, "\n");
         cd_dump_write_frames(sink, t);
     }
 
@@ -168,9 +226,8 @@ int cd_dump_write_thread(cd_sink *sink, const cd_thread_dump *dump, const cd_thr
     else if (t->synchronizer_count == 0)
         cd_sink_puts(sink, "\t- None\n");
     for (int i = 0; t->synchronizers_known && i < t->synchronizer_count; i++) {
-        cd_sink_printf(sink, "\t- <0x%016" PRIx64 "> (a ", (uint64_t)t->synchronizers[i].id);
-        put_name(sink, t->synchronizers[i].class_name);
-        cd_sink_puts(sink, ")\n");
+        cd_sink_puts(sink, "\t- ");
+        write_object(sink, &t->synchronizers[i], "<unknown class>");
     }
     return cd_sink_puts(sink, "\n");
 }
@@ -178,18 +235,14 @@ int cd_dump_write_thread(cd_sink *sink, const cd_thread_dump *dump, const cd_thr
 static void write_native_thread(cd_sink *sink, const cd_thread_dump *dump,
                                 const cd_native_thread *n)
 {
-    char nid[32];
-    format_nid(&dump->style, n->nid, nid, sizeof nid);
     cd_sink_puts(sink, "\"");
     put_name(sink, n->name);
     cd_sink_puts(sink, "\"");
-    if (n->os_priority != INT32_MIN)
-        cd_sink_printf(sink, " os_prio=%d", n->os_priority);
-    if (dump->style.cpu_elapsed && n->cpu_ns >= 0)
-        cd_sink_printf(sink, " cpu=%.2fms", (double)n->cpu_ns / 1e6);
-    if (dump->style.cpu_elapsed && n->elapsed_ms >= 0)
-        cd_sink_printf(sink, " elapsed=%.2fs", (double)n->elapsed_ms / 1e3);
-    cd_sink_printf(sink, " nid=%s %s  \n\n", nid, n->os_state ? n->os_state : "");
+    put_os_counters(sink, &dump->style, n->os_priority, n->cpu_ns, n->elapsed_ms);
+    put_nid(sink, &dump->style, n->nid);
+    cd_sink_puts(sink, " ");
+    cd_sink_puts(sink, n->os_state ? n->os_state : "");
+    cd_sink_puts(sink, "  \n\n");
 }
 
 int cd_dump_write_text(cd_sink *sink, const cd_thread_dump *dump)

@@ -192,6 +192,25 @@ uint64_t cd_wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+size_t cd_format_int(int64_t value, char *text)
+{
+    /* the magnitude as unsigned, so INT64_MIN has one too */
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    size_t len = 0;
+    if (value < 0)
+        text[len++] = '-';
+    while (n)
+        text[len++] = digits[--n];
+    text[len] = '\0';
+    return len;
+}
+
 void cd_format_iso8601(uint64_t wall_ms, char *out, size_t outlen)
 {
     time_t seconds = (time_t)(wall_ms / 1000);

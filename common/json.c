@@ -3,26 +3,7 @@
  */
 #include "carbondump/json.h"
 
-#include <stddef.h>
-
-size_t cd_format_int(int64_t value, char *text)
-{
-    /* the magnitude as unsigned, so INT64_MIN has one too */
-    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    size_t len = 0;
-    if (value < 0)
-        text[len++] = '-';
-    while (n)
-        text[len++] = digits[--n];
-    text[len] = '\0';
-    return len;
-}
+#include "carbondump/fsutil.h"
 
 cJSON *cd_json_integer(int64_t value)
 {

@@ -4,6 +4,8 @@
  */
 #include "carbondump/sink.h"
 
+#include "carbondump/fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -64,6 +66,27 @@ int cd_sink_vprintf(cd_sink *sink, const char *fmt, va_list ap)
     int rc = cd_sink_write(sink, big, (size_t)n);
     free(big);
     return rc;
+}
+
+int cd_sink_put_int(cd_sink *sink, int64_t value)
+{
+    char text[CD_INT_TEXT_MAX];
+    return cd_sink_write(sink, text, cd_format_int(value, text));
+}
+
+int cd_sink_put_hex(cd_sink *sink, uint64_t value, int min_digits)
+{
+    char text[2 + 16];
+    char *end = text + sizeof text, *p = end;
+    int digits = 0;
+    do {
+        *--p = "0123456789abcdef"[value & 0xF];
+        value >>= 4;
+        digits++;
+    } while ((value || digits < min_digits) && digits < 16);
+    *--p = 'x';
+    *--p = '0';
+    return cd_sink_write(sink, p, (size_t)(end - p));
 }
 
 int cd_sink_printf(cd_sink *sink, const char *fmt, ...)

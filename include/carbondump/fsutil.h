@@ -39,6 +39,11 @@ int cd_remove_tree(const char *path);
 uint64_t cd_monotonic_ms(void);
 uint64_t cd_wall_ms(void);
 
+/* value in decimal into text, which has room for CD_INT_TEXT_MAX bytes;
+ * returns its length. Without printf: for the writers of large dumps. */
+#define CD_INT_TEXT_MAX 21
+size_t cd_format_int(int64_t value, char *text);
+
 /* Formats epoch milliseconds as ISO-8601 UTC ("2026-11-26T08:07:38.123Z"). */
 void cd_format_iso8601(uint64_t wall_ms, char *out, size_t outlen);
 

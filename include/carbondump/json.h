@@ -19,11 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* value in decimal into text (at least CD_INT_TEXT_MAX bytes); returns
- * its length. */
-#define CD_INT_TEXT_MAX 21
-size_t cd_format_int(int64_t value, char *text);
-
 /* A number item for value, or NULL out of memory. */
 cJSON *cd_json_integer(int64_t value);
 

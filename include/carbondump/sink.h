@@ -63,6 +63,10 @@ char *cd_sink_buffer_take(cd_sink *sink, size_t *len);
 
 int cd_sink_write(cd_sink *sink, const void *data, size_t len);
 int cd_sink_puts(cd_sink *sink, const char *text);
+/* value in decimal; in hex with "0x" and at least min_digits digits. Without
+ * printf, whose format parsing is most of the cost of a large dump's text. */
+int cd_sink_put_int(cd_sink *sink, int64_t value);
+int cd_sink_put_hex(cd_sink *sink, uint64_t value, int min_digits);
 int cd_sink_printf(cd_sink *sink, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cd_sink_vprintf(cd_sink *sink, const char *fmt, va_list ap);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carbondump/fsutil.h"
 #include "carbondump/json.h"
 
 static void formats_every_int64(void **state)

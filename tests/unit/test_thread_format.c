@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,31 @@ static void unknown_nid_is_left_out_never_guessed(void **state)
     assert_string_equal(text, "\"cd-sleeping\" #13 daemon prio=5 cpu=0.07ms elapsed=3.68s "
                               "tid=0x00007f1dbc11b1b0 waiting on condition  [0x00007f1d94229000]");
     free(text);
+    cd_thread_dump_free(&dump);
+}
+
+/* cpu= and elapsed= are formatted without printf: they must read as the
+ * VM's "%.2f" does, for small and large values alike (exact ties, which
+ * printf rounds by their binary value, aside). */
+static void cpu_and_elapsed_read_as_printf_formats_them(void **state)
+{
+    static const int64_t cpu_values[] = {0, 1, 4999, 5001, 9999, 10000, 732437, 994999,
+                                         995001, 123456789012LL, 3600LL * 1000000000LL};
+    static const int64_t elapsed_values[] = {0, 4, 6, 994, 996, 3680, 86400123, 999999999};
+    cd_thread_dump dump;
+    cd_thread *t = sleeping_thread(&dump, "17");
+    for (size_t i = 0; i < sizeof cpu_values / sizeof *cpu_values; i++) {
+        t->cpu_ns = cpu_values[i];
+        t->elapsed_ms = elapsed_values[i % (sizeof elapsed_values / sizeof *elapsed_values)];
+        char expected[128];
+        snprintf(expected, sizeof expected, " cpu=%.2fms elapsed=%.2fs ", (double)t->cpu_ns / 1e6,
+                 (double)t->elapsed_ms / 1e3);
+        char *text = render_thread(&dump, t);
+        *strchr(text, '\n') = '\0';
+        if (!strstr(text, expected))
+            fail_msg("%s does not hold%s", text, expected);
+        free(text);
+    }
     cd_thread_dump_free(&dump);
 }
 
@@ -478,6 +504,7 @@ int main(void)
         cmocka_unit_test(sleeping_thread_prints_as_jstack_17_does),
         cmocka_unit_test(jdk25_prints_the_os_id_after_the_java_id_and_nid_in_decimal),
         cmocka_unit_test(unknown_nid_is_left_out_never_guessed),
+        cmocka_unit_test(cpu_and_elapsed_read_as_printf_formats_them),
         cmocka_unit_test(jdk8_style_has_no_cpu_or_elapsed),
         cmocka_unit_test(style_follows_the_jdk_feature_version),
         cmocka_unit_test(frame_text_covers_native_line_file_only_and_unknown_source),
