@@ -24,7 +24,11 @@
  *
  * /proc/self/task/<tid>/stat then gives the nice value (os_prio, as the VM
  * reports it), the start time (elapsed) and, for the other threads of the
- * process, the kernel's name (comm) and state.
+ * process, the kernel's name (comm) and state. Reading it costs about 5 us
+ * of kernel time a thread, the largest part of a dump of thousands of
+ * threads; a thread's start time never changes, so the ones read are kept
+ * for the next dump (see start_cache) and a thread known from it only needs
+ * getpriority for its nice value.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -35,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -358,6 +363,17 @@ static int64_t boot_time_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Milliseconds since a start time in clock ticks since boot, -1 unknown. */
+static int64_t elapsed_since(uint64_t start_ticks)
+{
+    long hz = sysconf(_SC_CLK_TCK);
+    int64_t now = boot_time_ms();
+    if (now < 0 || hz <= 0)
+        return -1;
+    int64_t elapsed = now - (int64_t)(start_ticks * 1000 / (uint64_t)hz);
+    return elapsed > 0 ? elapsed : 0;
+}
+
 int cd_proc_task_dir(void)
 {
     return open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -382,14 +398,10 @@ int cd_proc_thread_read(int task_dir, int64_t nid, cd_proc_thread *out)
     if (cd_parse_proc_stat(text, &st) != 0 || !st.state)
         return -1;
     snprintf(out->comm, sizeof out->comm, "%s", st.comm);
-    long hz = sysconf(_SC_CLK_TCK);
-    long long start_ticks = (long long)st.start_ticks;
     out->state = st.state;
     out->nice = (int)st.nice;
-    int64_t now = boot_time_ms();
-    out->elapsed_ms = now >= 0 && hz > 0 ? now - start_ticks * 1000 / hz : -1;
-    if (out->elapsed_ms < 0)
-        out->elapsed_ms = now >= 0 && hz > 0 ? 0 : -1;
+    out->start_ticks = st.start_ticks;
+    out->elapsed_ms = elapsed_since(st.start_ticks);
     return 0;
 }
 
@@ -447,13 +459,75 @@ static int64_t *other_tids(const int64_t *java_nids, size_t java_count, size_t *
     return tids;
 }
 
+/* ------------------------------------------------------------ start times */
+
+/* The start times of the Java threads of the previous dump, sorted by Linux
+ * id. An entry counts only for the same Linux id and the same Java id: a
+ * Linux id the kernel gave to another thread meanwhile is read again. A
+ * Java thread keeps its Linux thread for life, and the dump has just read
+ * that id from the live thread, so the entry is that thread's. Replaced by
+ * each job (only threads alive then are kept); used by one job at a time,
+ * since requests run one after the other. */
+typedef struct start_entry {
+    int64_t nid, java_id;
+    uint64_t start_ticks;
+} start_entry;
+
+static start_entry *start_cache;
+static size_t start_cache_count;
+
+static int compare_entries(const void *a, const void *b)
+{
+    int64_t x = ((const start_entry *)a)->nid, y = ((const start_entry *)b)->nid;
+    return x < y ? -1 : x > y;
+}
+
+/* The Java thread's os_prio and elapsed from its kept start time and
+ * getpriority; 0, or -1 when it is not kept or no longer a task. */
+static int known_thread(int64_t nid, int64_t java_id, cd_proc_thread *out)
+{
+    start_entry key = {nid, 0, 0};
+    const start_entry *e =
+        java_id >= 0 && start_cache
+            ? bsearch(&key, start_cache, start_cache_count, sizeof key, compare_entries)
+            : NULL;
+    if (!e || e->java_id != java_id)
+        return -1;
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)nid);
+    if (nice == -1 && errno != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->nice = nice;
+    out->start_ticks = e->start_ticks;
+    out->elapsed_ms = elapsed_since(e->start_ticks);
+    return 0;
+}
+
+/* Keeps the start times of the job's live Java threads for the next one. */
+static void keep_start_times(const cd_proc_job *job)
+{
+    start_entry *kept = malloc((job->count + 1) * sizeof *kept);
+    size_t n = 0;
+    for (size_t i = 0; kept && i < job->count; i++)
+        if (job->alive[i] && job->java_ids[i] >= 0)
+            kept[n++] = (start_entry){job->nids[i], job->java_ids[i], job->stats[i].start_ticks};
+    free(start_cache);
+    start_cache = kept; /* nids are sorted already */
+    start_cache_count = kept ? n : 0;
+}
+
+/* ---------------------------------------------------------------- the job */
+
 /* The job's work: /proc for the Java threads' ids, then the other threads. */
 static void *proc_job_run(void *arg)
 {
     cd_proc_job *job = arg;
     int task_dir = cd_proc_task_dir();
     for (size_t i = 0; i < job->count; i++)
-        job->alive[i] = cd_proc_thread_read(task_dir, job->nids[i], &job->stats[i]) == 0;
+        job->alive[i] = known_thread(job->nids[i], job->java_ids[i], &job->stats[i]) == 0 ||
+                        cd_proc_thread_read(task_dir, job->nids[i], &job->stats[i]) == 0;
+    keep_start_times(job);
     size_t n = 0;
     int64_t *tids = other_tids(job->nids, job->count, &n);
     job->natives = n ? calloc(n, sizeof *job->natives) : NULL;
@@ -471,18 +545,27 @@ static void *proc_job_run(void *arg)
     return NULL;
 }
 
-int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, size_t count)
+int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, const int64_t *java_ids, size_t count)
 {
     memset(job, 0, sizeof *job);
+    start_entry *pairs = malloc((count + 1) * sizeof *pairs);
     job->nids = malloc((count + 1) * sizeof *job->nids);
+    job->java_ids = malloc((count + 1) * sizeof *job->java_ids);
     job->stats = malloc((count + 1) * sizeof *job->stats);
     job->alive = calloc(count + 1, 1);
-    if (!job->nids || !job->stats || !job->alive) {
+    if (!pairs || !job->nids || !job->java_ids || !job->stats || !job->alive) {
+        free(pairs);
         cd_proc_job_free(job);
         return -1;
     }
-    memcpy(job->nids, nids, count * sizeof *nids);
-    qsort(job->nids, count, sizeof *job->nids, compare_i64);
+    for (size_t i = 0; i < count; i++)
+        pairs[i] = (start_entry){nids[i], java_ids[i], 0};
+    qsort(pairs, count, sizeof *pairs, compare_entries);
+    for (size_t i = 0; i < count; i++) {
+        job->nids[i] = pairs[i].nid;
+        job->java_ids[i] = pairs[i].java_id;
+    }
+    free(pairs);
     job->count = count;
     sigset_t all, saved;
     sigfillset(&all);
@@ -538,6 +621,7 @@ void cd_proc_job_free(cd_proc_job *job)
 {
     cd_proc_job_finish(job);
     free(job->nids);
+    free(job->java_ids);
     free(job->stats);
     free(job->alive);
     free(job->natives);

@@ -336,13 +336,17 @@ static int add_frames(cd_thread_session *session, cd_thread_dump *dump, cd_threa
 static void start_proc_job(cd_thread_dump *dump, cd_proc_job *job)
 {
     int64_t *nids = malloc((dump->count + 1) * sizeof *nids);
+    int64_t *java_ids = malloc((dump->count + 1) * sizeof *java_ids);
     size_t n = 0;
-    for (size_t i = 0; nids && i < dump->count; i++)
-        if (dump->threads[i].nid >= 0)
-            nids[n++] = dump->threads[i].nid;
-    if (!nids || cd_proc_job_start(job, nids, n) != 0)
+    for (size_t i = 0; nids && java_ids && i < dump->count; i++)
+        if (dump->threads[i].nid >= 0) {
+            nids[n] = dump->threads[i].nid;
+            java_ids[n++] = dump->threads[i].java_id;
+        }
+    if (!nids || !java_ids || cd_proc_job_start(job, nids, java_ids, n) != 0)
         memset(job, 0, sizeof *job);
     free(nids);
+    free(java_ids);
 }
 
 /* os_prio and elapsed from /proc; a nid that is no live task of this process

@@ -100,6 +100,7 @@ int cd_proc_task_dir(void);
 typedef struct cd_proc_thread {
     int nice;
     int64_t elapsed_ms;
+    uint64_t start_ticks; /* since boot, in clock ticks */
     char state;
     char comm[32];
 } cd_proc_thread;
@@ -109,9 +110,11 @@ int cd_proc_thread_read(int task_dir, int64_t nid, cd_proc_thread *out);
 int64_t cd_proc_thread_cpu_ns(int64_t nid);
 
 /* /proc work for one dump, done on a native thread of its own while the
- * agent thread waits for the VM (the ThreadMXBean snapshot): the stat of
- * every Java thread's id, and the other threads of the process (the ones
- * JVMTI does not list). The helper touches nothing but the job. */
+ * agent thread waits for the VM (the ThreadMXBean snapshot): os_prio and
+ * elapsed of every Java thread, and the other threads of the process (the
+ * ones JVMTI does not list). The helper touches nothing but the job and the
+ * start times kept from the previous dump (see thread_os.c), which only the
+ * one request running at a time uses. */
 typedef struct cd_native_job_thread {
     int64_t nid;
     int64_t cpu_ns;
@@ -119,7 +122,8 @@ typedef struct cd_native_job_thread {
 } cd_native_job_thread;
 
 typedef struct cd_proc_job {
-    int64_t *nids; /* sorted copy */
+    int64_t *nids;     /* sorted copy */
+    int64_t *java_ids; /* java_ids[i] goes with nids[i], -1 if unknown */
     size_t count;
     cd_proc_thread *stats;
     unsigned char *alive;
@@ -129,9 +133,10 @@ typedef struct cd_proc_job {
     int started, finished;
 } cd_proc_job;
 
-/* Starts the job for nids (any order). Returns 0, or -1 out of memory. Done
- * in the caller's thread at finish time if no thread can be started. */
-int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, size_t count);
+/* Starts the job for the Java threads with these Linux and Java ids (any
+ * order). Returns 0, or -1 out of memory. Done in the caller's thread at
+ * finish time if no thread can be started. */
+int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, const int64_t *java_ids, size_t count);
 void cd_proc_job_finish(cd_proc_job *job);
 /* After finish: the stat of a Java thread's id, NULL if it is no live task. */
 const cd_proc_thread *cd_proc_job_thread(const cd_proc_job *job, int64_t nid);

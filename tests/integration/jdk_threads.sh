@@ -45,7 +45,7 @@ lock_id() { # file thread action
 
 expect_dump_of_planted_states() { # label
   local dir="$WORK/$1" ours="$WORK/$1/ours.txt" id
-  for check in names states locks owners synchronizers deadlocks; do
+  for check in names states locks owners synchronizers deadlocks counters; do
     expect_same_as_jstack "$1" "$check"
   done
   # one line for each kind jstack prints, under the planted threads
@@ -100,6 +100,11 @@ dump_beside_jstack attached "$HARNESS_PID"
 expect_dump_of_planted_states attached
 expect_json_like_the_text attached thread_mxbean jvmti
 expect_no_partial_files "$WORK/attached"
+# A second dump of the same JVM takes the start times its first one read
+# (thread_os.c): os_prio and elapsed must still agree with jstack's.
+dump_beside_jstack attached-again "$HARNESS_PID"
+expect_same_as_jstack attached-again counters
+expect_same_as_jstack attached-again names
 
 # ---- samples over time: three dumps half a second apart, and what changed
 run_carbondump --pid "$HARNESS_PID" --only threads --thread-samples 3 --thread-interval 0.5 \

@@ -26,6 +26,9 @@ Checks:
                  one thread lists under "Locked ownable synchronizers"
   synchronizers  the same ownable synchronizer classes per thread
   deadlocks      the same deadlock cycles (as sets of thread names)
+  counters       per thread, the same os_prio, and an elapsed= between the
+                 two jstack runs' (give or take the kernel's 10 ms clock tick,
+                 from which carbondump takes a thread's start)
 """
 import re
 import sys
@@ -44,6 +47,10 @@ class Thread:
         self.java_id = int(m.group(1)) if m else None
         m = re.search(r' nid=(0x[0-9a-f]+|\d+)', ' ' + rest)
         self.nid = int(m.group(1), 0) if m else None
+        m = re.search(r' os_prio=(-?\d+)', ' ' + rest)
+        self.os_prio = int(m.group(1)) if m else None
+        m = re.search(r' elapsed=(\d+\.\d+)s', ' ' + rest)
+        self.elapsed = float(m.group(1)) if m else None
         self.state = None
         self.frames = 0
         self.locks = []  # (frame index, action, id, class)
@@ -197,6 +204,24 @@ def check_synchronizers(ours, before, after):
     return problems
 
 
+def check_counters(ours, before, after):
+    problems = []
+    mine = java_threads(ours)
+    late = java_threads(after)
+    for nid, j in sorted(stable(before, after, lambda t: t.os_prio).items()):
+        o = mine.get(nid)
+        if o is None:
+            continue
+        if o.os_prio != j.os_prio:
+            problems.append('"%s": jstack os_prio=%s, ours %s' % (j.name, j.os_prio, o.os_prio))
+        low, high = j.elapsed, late[nid].elapsed
+        if low is not None and high is not None and \
+                (o.elapsed is None or not low - 0.03 <= o.elapsed <= high + 0.03):
+            problems.append('"%s": elapsed=%s, jstack %.2fs before and %.2fs after'
+                            % (j.name, o.elapsed, low, high))
+    return problems
+
+
 def check_deadlocks(ours_deadlocks, before_deadlocks):
     a = sorted(sorted(c) for c in before_deadlocks)
     b = sorted(sorted(c) for c in ours_deadlocks)
@@ -211,6 +236,7 @@ def main():
     checks = {
         'names': check_names, 'states': check_states, 'locks': check_locks,
         'owners': check_owners, 'synchronizers': check_synchronizers,
+        'counters': check_counters,
     }
     if check == 'deadlocks':
         problems = check_deadlocks(ours_deadlocks, before_deadlocks)
