@@ -384,25 +384,30 @@ static void locked_at(const cJSON *doc, const cJSON *holder, const char *object_
     }
 }
 
-/* The most frequent top frame among waiters[from, to). */
+/* The most frequent top frame among the first TOP_FRAME_SAMPLE of
+ * waiters[from, to). */
+#define TOP_FRAME_SAMPLE 64
 static void common_top_frame(const cd_report_inputs *in, const waiter *waiters, size_t from,
                              size_t to, char *out, size_t outlen)
 {
-    int best = 0;
+    size_t n = to - from < TOP_FRAME_SAMPLE ? to - from : TOP_FRAME_SAMPLE;
+    char(*frames)[512] = calloc(n ? n : 1, sizeof *frames);
     out[0] = '\0';
-    for (size_t i = from; i < to && i < from + 64; i++) {
-        char frame[512], other[512];
-        cd_thread_frame_text(in->threads, waiters[i].thread, 0, frame, sizeof frame);
+    if (!frames)
+        return;
+    for (size_t i = 0; i < n; i++)
+        cd_thread_frame_text(in->threads, waiters[from + i].thread, 0, frames[i], sizeof frames[i]);
+    int best = 0;
+    for (size_t i = 0; i < n; i++) {
         int same = 0;
-        for (size_t j = from; j < to && j < from + 64; j++) {
-            cd_thread_frame_text(in->threads, waiters[j].thread, 0, other, sizeof other);
-            same += strcmp(frame, other) == 0;
-        }
+        for (size_t j = 0; j < n; j++)
+            same += strcmp(frames[i], frames[j]) == 0;
         if (same > best) {
             best = same;
-            snprintf(out, outlen, "%s", frame);
+            snprintf(out, outlen, "%s", frames[i]);
         }
     }
+    free(frames);
 }
 
 static void report_contention(const cd_report_inputs *in, const thread_table *table,
