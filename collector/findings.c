@@ -26,6 +26,7 @@
 
 #include "bundle.h"
 #include "carbondump/fsutil.h"
+#include "carbondump/json.h"
 #include "findings_internal.h"
 #include "progress.h"
 
@@ -476,14 +477,16 @@ static int load_text(const char *const roots[], size_t root_count, const char *r
 }
 
 static int load_json(const char *const roots[], size_t root_count, const char *relpath,
-                     cJSON **json, cd_error *err)
+                     cJSON **json, cd_json_doc **doc, cd_error *err)
 {
     char *text = NULL;
     *json = NULL;
+    *doc = NULL;
     if (load_text(roots, root_count, relpath, JSON_MAX_BYTES, &text, err) != 0)
         return -1;
     if (text) {
-        *json = cJSON_Parse(text);
+        *doc = cd_json_doc_parse(text, strlen(text));
+        *json = cd_json_doc_root(*doc);
         free(text);
         if (!*json)
             cd_progress_detail("findings: %s does not parse as JSON; not analysed", relpath);
@@ -610,7 +613,7 @@ int cd_report_inputs_load(cd_report_inputs *in, const char *const roots[], size_
                           cd_error *err)
 {
     memset(in, 0, sizeof *in);
-    struct {
+    const struct {
         const char *path;
         cJSON **json;
     } jsons[] = {
@@ -636,7 +639,7 @@ int cd_report_inputs_load(cd_report_inputs *in, const char *const roots[], size_
     };
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof jsons / sizeof *jsons; i++)
-        rc = load_json(roots, root_count, jsons[i].path, jsons[i].json, err);
+        rc = load_json(roots, root_count, jsons[i].path, jsons[i].json, &in->docs[i], err);
     for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof *texts; i++)
         rc = load_text(roots, root_count, texts[i].path, TEXT_MAX_BYTES, texts[i].text, err);
     size_t budget = LOG_TOTAL_SCAN_BYTES;
@@ -656,8 +659,14 @@ void cd_report_inputs_free(cd_report_inputs *in)
 {
     cJSON *jsons[] = {in->threads,   in->histogram, in->heap_summary, in->gc,
                       in->finalizer, in->process,   in->carbon,       in->jvm};
-    for (size_t i = 0; i < sizeof jsons / sizeof *jsons; i++)
-        cJSON_Delete(jsons[i]);
+    _Static_assert(sizeof jsons / sizeof *jsons == sizeof in->docs / sizeof *in->docs,
+                   "one document slot per tree");
+    for (size_t i = 0; i < sizeof jsons / sizeof *jsons; i++) {
+        if (in->docs[i])
+            cd_json_doc_free(in->docs[i]);
+        else
+            cJSON_Delete(jsons[i]);
+    }
     char *texts[] = {in->thread_dump, in->vm_flags, in->disk_space,
                      in->open_files,  in->meminfo,  in->cpuinfo};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)

@@ -148,6 +148,9 @@ typedef struct cd_report_inputs {
     char *cpuinfo;              /* osinfo/os_cpuinfo.txt */
     cd_log_text *logs;          /* repository/logs/ (and below), by path */
     size_t log_count;
+    /* The loaded documents that hold the trees above, in their order (NULL
+     * for a tree made otherwise, which cd_report_inputs_free deletes). */
+    struct cd_json_doc *docs[8];
 } cd_report_inputs;
 
 /* Reads the inputs from staging areas laid out as the bundle (a file's bundle

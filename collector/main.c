@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 
+#include "carbondump/json.h"
 #include "carbondump/version.h"
 #include "cli.h"
 #include "control.h"
@@ -11,6 +12,7 @@
 
 int main(int argc, char *argv[])
 {
+    cd_json_hooks_install(); /* before any thread: cJSON's hooks are global */
     cd_cli cli;
     cd_error err = {0};
     if (cd_cli_parse(argc, argv, &cli, &err) != 0) {

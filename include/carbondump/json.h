@@ -25,4 +25,21 @@ cJSON *cd_json_integer(int64_t value);
 /* Adds name: value to object; returns the item or NULL out of memory. */
 cJSON *cd_json_add_integer(cJSON *object, const char *name, int64_t value);
 
+/* A parsed document whose nodes all live in a few large blocks: parsing a
+ * large file (a thread dump's threads.json) costs much less than with one
+ * malloc per node and string, and the whole tree goes at once. Read only:
+ * nothing may be added to, detached from or deleted in the tree, and it is
+ * never passed to cJSON_Delete. */
+typedef struct cd_json_doc cd_json_doc;
+
+/* Parses len bytes of text; NULL when they are not JSON or memory ran out. */
+cd_json_doc *cd_json_doc_parse(const char *text, size_t len);
+cJSON *cd_json_doc_root(const cd_json_doc *doc);
+void cd_json_doc_free(cd_json_doc *doc);
+
+/* Routes cJSON's allocations through carbondump's (plain malloc and free
+ * but while a document is being parsed on the same thread). Call once
+ * before starting threads; cd_json_doc_parse calls it too. */
+void cd_json_hooks_install(void);
+
 #endif

@@ -65,11 +65,46 @@ static void printed_integers_parse_back(void **state)
     cJSON_Delete(object);
 }
 
+static void documents_parse_into_blocks_and_leave_other_trees_alone(void **state)
+{
+    (void)state;
+    /* large enough for several blocks */
+    size_t count = 20000;
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; i < count; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cd_json_add_integer(o, "id", (int64_t)i);
+        cJSON_AddStringToObject(o, "name", "worker thread");
+        cJSON_AddItemToArray(array, o);
+    }
+    char *text = cJSON_PrintUnformatted(array);
+    cd_json_doc *doc = cd_json_doc_parse(text, strlen(text));
+    assert_non_null(doc);
+    cJSON *root = cd_json_doc_root(doc);
+    assert_int_equal(cJSON_GetArraySize(root), (int)count);
+    cJSON *last = cJSON_GetArrayItem(root, (int)count - 1);
+    assert_true(cJSON_GetObjectItem(last, "id")->valuedouble == (double)(count - 1));
+    assert_string_equal(cJSON_GetObjectItem(last, "name")->valuestring, "worker thread");
+    /* trees built the ordinary way still come and go while a document lives */
+    cJSON *other = cJSON_Parse("{\"a\":[1,2,3]}");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(other, "a")), 3);
+    cJSON_Delete(other);
+    cd_json_doc_free(doc);
+    /* text that is not JSON, cut anywhere, gives no document and leaks nothing */
+    assert_null(cd_json_doc_parse(text, strlen(text) / 2));
+    assert_null(cd_json_doc_parse("{\"a\":", 5));
+    assert_null(cd_json_doc_root(NULL));
+    cd_json_doc_free(NULL);
+    cJSON_free(text);
+    cJSON_Delete(array);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(formats_every_int64),
         cmocka_unit_test(printed_integers_parse_back),
+        cmocka_unit_test(documents_parse_into_blocks_and_leave_other_trees_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
