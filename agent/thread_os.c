@@ -300,57 +300,107 @@ cd_vm_layout *cd_vm_layout_open(jvmtiEnv *jvmti, uint64_t self_vm_thread, cd_err
     return layout;
 }
 
+#define FIELDS_MAX 2
+#define SPAN_MAX 1024 /* fields this close together are read as one piece */
+
+/* Reads fields (offsets[f], -1 when the VM has no such field; sizes[f] of 4
+ * or 8 bytes) of count structures at bases[i] (0 for none) into
+ * values[i * FIELDS_MAX + f]. ok[i] says whether every field of structure i
+ * was read. Fields close together are read as one span: the kernel's cost
+ * is per piece (it pins the page), not per byte. */
+static void read_fields(const cd_vm_layout *layout, const uint64_t *bases, size_t count,
+                        const long *offsets, const size_t *sizes, int fields, uint64_t *values,
+                        unsigned char *ok)
+{
+    long lo = -1, hi = -1;
+    for (int f = 0; f < fields; f++)
+        if (offsets[f] >= 0) {
+            lo = lo < 0 || offsets[f] < lo ? offsets[f] : lo;
+            hi = offsets[f] + (long)sizes[f] > hi ? offsets[f] + (long)sizes[f] : hi;
+        }
+    memset(values, 0, count * FIELDS_MAX * sizeof *values);
+    memset(ok, 0, count);
+    if (lo < 0)
+        return;
+    int spans = hi - lo <= SPAN_MAX;
+    size_t per = spans ? 1 : (size_t)fields, span = spans ? (size_t)(hi - lo) : 0;
+    vm_piece *pieces = malloc((count * per + 1) * sizeof *pieces);
+    unsigned char *buffer = spans ? malloc(count * span + 1) : NULL;
+    if (!pieces || (spans && !buffer)) {
+        free(pieces);
+        free(buffer);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (spans) {
+            pieces[n++] =
+                (vm_piece){bases[i] ? bases[i] + (uint64_t)lo : 0, buffer + i * span, span, 0};
+            continue;
+        }
+        for (int f = 0; f < fields; f++) /* an absent field reads nothing and fails */
+            pieces[n++] =
+                (vm_piece){bases[i] && offsets[f] >= 0 ? bases[i] + (uint64_t)offsets[f] : 0,
+                           &values[i * FIELDS_MAX + (size_t)f], sizes[f], 0};
+    }
+    read_many(layout, pieces, n);
+    for (size_t i = 0; i < count; i++) {
+        ok[i] = 1;
+        for (size_t k = 0; k < per; k++)
+            ok[i] &= pieces[i * per + k].ok || (!spans && offsets[k] < 0);
+        for (int f = 0; spans && ok[i] && f < fields; f++)
+            if (offsets[f] >= 0) /* little-endian: a 4-byte field fills the low half */
+                memcpy(&values[i * FIELDS_MAX + (size_t)f], buffer + i * span + (offsets[f] - lo),
+                       sizes[f]);
+    }
+    free(pieces);
+    free(buffer);
+}
+
+/* cd_vm_threads_read's work, given its buffers. */
+static void read_threads(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
+                         cd_vm_thread_info *info, uint64_t *values, uint64_t *osthreads,
+                         uint64_t *sps, unsigned char *ok)
+{
+    /* The JavaThread's OSThread pointer and last Java stack pointer... */
+    const long thread_offsets[FIELDS_MAX] = {layout->osthread, layout->last_java_sp};
+    const size_t thread_sizes[FIELDS_MAX] = {sizeof(uint64_t), sizeof(uint64_t)};
+    read_fields(layout, vm_threads, count, thread_offsets, thread_sizes, 2, values, ok);
+    for (size_t i = 0; i < count; i++) {
+        osthreads[i] = ok[i] ? values[i * FIELDS_MAX] : 0;
+        sps[i] = values[i * FIELDS_MAX + 1];
+    }
+    /* ...then the OSThread's id and state. */
+    const long os_offsets[FIELDS_MAX] = {layout->thread_id, layout->state};
+    const size_t os_sizes[FIELDS_MAX] = {sizeof(int32_t), sizeof(int32_t)};
+    read_fields(layout, osthreads, count, os_offsets, os_sizes, 2, values, ok);
+    for (size_t i = 0; i < count; i++) {
+        int32_t id = (int32_t)values[i * FIELDS_MAX], state = (int32_t)values[i * FIELDS_MAX + 1];
+        if (!ok[i] || id <= 0)
+            continue;
+        info[i].nid = id;
+        for (int k = 0; layout->state >= 0 && k < layout->state_count; k++)
+            if (layout->states[k].value == state)
+                info[i].os_state = layout->states[k].word;
+        info[i].last_java_sp = sps[i] & ~(uint64_t)0xFFF; /* printed page-aligned */
+    }
+}
+
 void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
                         cd_vm_thread_info *info)
 {
-    /* Per thread: its OSThread pointer and last Java stack pointer, then the
-     * OSThread's id and state. */
-    enum { PER_THREAD = 2 };
-    vm_piece *pieces = malloc((count * PER_THREAD + 1) * sizeof *pieces);
-    uint64_t *words = calloc(count * PER_THREAD + 1, sizeof *words); /* osthread, sp */
-    int32_t *ints = calloc(count * PER_THREAD + 1, sizeof *ints);    /* id, state */
+    uint64_t *values = malloc((count * FIELDS_MAX + 1) * sizeof *values);
+    uint64_t *osthreads = calloc(count + 1, sizeof *osthreads);
+    uint64_t *sps = calloc(count + 1, sizeof *sps);
+    unsigned char *ok = malloc(count + 1);
     for (size_t i = 0; i < count; i++)
         info[i] = (cd_vm_thread_info){-1, NULL, 0};
-    if (!pieces || !words || !ints)
-        goto out;
-    int has_sp = layout->last_java_sp >= 0, has_state = layout->state >= 0;
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++) {
-        uint64_t base = vm_threads[i];
-        pieces[n++] = (vm_piece){base ? base + (uint64_t)layout->osthread : 0, &words[2 * i],
-                                 sizeof *words, 0};
-        if (has_sp)
-            pieces[n++] = (vm_piece){base ? base + (uint64_t)layout->last_java_sp : 0,
-                                     &words[2 * i + 1], sizeof *words, 0};
-    }
-    read_many(layout, pieces, n);
-    size_t per = has_sp ? 2 : 1;
-    n = 0;
-    for (size_t i = 0; i < count; i++) {
-        int ok = pieces[i * per].ok && (!has_sp || pieces[i * per + 1].ok);
-        uint64_t osthread = ok ? words[2 * i] : 0;
-        pieces[n++] = (vm_piece){osthread ? osthread + (uint64_t)layout->thread_id : 0,
-                                 &ints[2 * i], sizeof *ints, 0};
-        if (has_state)
-            pieces[n++] = (vm_piece){osthread ? osthread + (uint64_t)layout->state : 0,
-                                     &ints[2 * i + 1], sizeof *ints, 0};
-    }
-    read_many(layout, pieces, n);
-    per = has_state ? 2 : 1;
-    for (size_t i = 0; i < count; i++) {
-        int32_t id = ints[2 * i], state = ints[2 * i + 1];
-        if (!pieces[i * per].ok || (has_state && !pieces[i * per + 1].ok) || id <= 0)
-            continue;
-        info[i].nid = id;
-        for (int k = 0; has_state && k < layout->state_count; k++)
-            if (layout->states[k].value == state)
-                info[i].os_state = layout->states[k].word;
-        info[i].last_java_sp = words[2 * i + 1] & ~(uint64_t)0xFFF; /* printed page-aligned */
-    }
-out:
-    free(pieces);
-    free(words);
-    free(ints);
+    if (values && osthreads && sps && ok)
+        read_threads(layout, vm_threads, count, info, values, osthreads, sps, ok);
+    free(values);
+    free(osthreads);
+    free(sps);
+    free(ok);
 }
 
 /* ---------------------------------------------------------------- /proc */
