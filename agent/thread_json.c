@@ -8,6 +8,13 @@
  * of thousands of threads small. Names go through cd_text_clean: the JSON is
  * valid UTF-8 whatever the JVM hands over.
  *
+ * A dump of thousands of threads makes hundreds of thousands of items, so
+ * the items own as little as they can: keys are the constant strings below
+ * (cJSON's "CS" functions), strings are references to the dump's own text,
+ * and a thread's integers and object ids are formatted into a scratch area
+ * the items refer to (json_scratch). cJSON then allocates the items and
+ * nothing else.
+ *
  * Pure C: no JVM types, unit-tested in tests/unit/test_thread_format.c.
  */
 #include <cjson/cJSON.h>
@@ -20,29 +27,95 @@
 #include "carbondump/json.h"
 #include "thread_model.h"
 
-/* ---------------------------------------------------------------- JSON */
+/* ---------------------------------------------------------------- items */
 
-static cJSON *add_clean_string(cJSON *object, const char *key, const char *text)
+/* Text the items of the thread being built refer to: its integers and
+ * object ids. Sized before the first item of a thread refers to it, reset
+ * for the next one. Without one (NULL), items own copies. */
+typedef struct json_scratch {
+    char (*texts)[CD_INT_TEXT_MAX + 2];
+    size_t used, capacity;
+} json_scratch;
+
+static int scratch_reset(json_scratch *scratch, size_t capacity)
 {
-    if (cd_text_is_plain(text))
-        return cJSON_AddStringToObject(object, key, text);
-    char *clean = cd_text_clean(text, CD_TEXT_JSON);
-    cJSON *item = clean ? cJSON_AddStringToObject(object, key, clean) : NULL;
-    free(clean);
+    scratch->used = 0;
+    if (capacity <= scratch->capacity)
+        return 0;
+    void *grown = realloc(scratch->texts, capacity * sizeof *scratch->texts);
+    if (!grown)
+        return -1;
+    scratch->texts = grown;
+    scratch->capacity = capacity;
+    return 0;
+}
+
+static char *scratch_take(json_scratch *scratch)
+{
+    return scratch && scratch->used < scratch->capacity ? scratch->texts[scratch->used++] : NULL;
+}
+
+/* An item printed as text is, which stays owned by the caller. */
+static cJSON *raw_reference(const char *text)
+{
+    cJSON *item = cJSON_CreateNull();
+    if (item) {
+        item->type = cJSON_Raw | cJSON_IsReference;
+        item->valuestring = (char *)(uintptr_t)text;
+    }
     return item;
 }
 
-static void add_object_id(cJSON *object, const char *key, uint32_t id)
+static cJSON *integer_item(json_scratch *scratch, int64_t value)
 {
-    char text[24];
-    snprintf(text, sizeof text, "0x%016" PRIx64, (uint64_t)id);
-    cJSON_AddStringToObject(object, key, text);
+    char *text = scratch_take(scratch);
+    if (!text)
+        return cd_json_integer(value);
+    cd_format_int(value, text);
+    return raw_reference(text);
 }
 
-static cJSON *object_json(const cd_object *object)
+/* Adds item under key, a string constant that outlives the object. */
+static void add_item(cJSON *object, const char *key, cJSON *item)
+{
+    if (item && !cJSON_AddItemToObjectCS(object, key, item))
+        cJSON_Delete(item);
+}
+
+static void add_integer(json_scratch *scratch, cJSON *object, const char *key, int64_t value)
+{
+    add_item(object, key, integer_item(scratch, value));
+}
+
+/* text outlives the object: constant, or the dump's own. */
+static void add_reference(cJSON *object, const char *key, const char *text)
+{
+    add_item(object, key, cJSON_CreateStringReference(text));
+}
+
+static void add_clean_string(cJSON *object, const char *key, const char *text)
+{
+    if (cd_text_is_plain(text)) {
+        add_reference(object, key, text);
+        return;
+    }
+    char *clean = cd_text_clean(text, CD_TEXT_JSON);
+    if (clean)
+        add_item(object, key, cJSON_CreateString(clean));
+    free(clean);
+}
+
+static void add_object_id(json_scratch *scratch, cJSON *object, const char *key, uint32_t id)
+{
+    char copy[CD_INT_TEXT_MAX + 2], *text = scratch_take(scratch);
+    snprintf(text ? text : copy, sizeof copy, "0x%016" PRIx64, (uint64_t)id);
+    add_item(object, key, text ? cJSON_CreateStringReference(text) : cJSON_CreateString(copy));
+}
+
+static cJSON *object_json(json_scratch *scratch, const cd_object *object)
 {
     cJSON *o = cJSON_CreateObject();
-    add_object_id(o, "id", object->id);
+    add_object_id(scratch, o, "id", object->id);
     add_clean_string(o, "class", object->class_name ? object->class_name : "");
     return o;
 }
@@ -124,21 +197,22 @@ static cJSON *methods_json(const method_index *index)
             add_clean_string(o, "module", m->module);
         if (m->source_file)
             add_clean_string(o, "file", m->source_file);
-        cJSON_AddBoolToObject(o, "native", m->is_native);
+        add_item(o, "native", cJSON_CreateBool(m->is_native));
         cJSON_AddItemToArray(array, o);
     }
     return array;
 }
 
 /* [[method number, line or null], ...] */
-static cJSON *frames_json(const method_index *index, const cd_frame *frames, int count)
+static cJSON *frames_json(json_scratch *scratch, const method_index *index, const cd_frame *frames,
+                          int count)
 {
     cJSON *array = cJSON_CreateArray();
     for (int i = 0; array && i < count; i++) {
         cJSON *f = cJSON_CreateArray();
-        cJSON_AddItemToArray(
-            f, cd_json_integer((int64_t)index->values[method_slot(index, frames[i].method)]));
-        cJSON_AddItemToArray(f, frames[i].line >= 0 ? cd_json_integer(frames[i].line)
+        size_t method = index->values[method_slot(index, frames[i].method)];
+        cJSON_AddItemToArray(f, integer_item(scratch, (int64_t)method));
+        cJSON_AddItemToArray(f, frames[i].line >= 0 ? integer_item(scratch, frames[i].line)
                                                     : cJSON_CreateNull());
         cJSON_AddItemToArray(array, f);
     }
@@ -171,68 +245,79 @@ static const char *state_word(cd_thread_state state)
     return "UNKNOWN";
 }
 
-static cJSON *thread_json(const method_index *index, const cd_thread *t)
+/* The integers and ids a thread's object holds, at most. */
+static size_t thread_scratch_size(const cd_thread *t)
+{
+    return 2 * ((size_t)t->frame_count + (size_t)t->virtual_frame_count) +
+           3 * ((size_t)t->lock_count + (size_t)t->synchronizer_count) + 16;
+}
+
+static cJSON *thread_json(json_scratch *scratch, const method_index *index, const cd_thread *t)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
     add_clean_string(o, "name", t->name);
-    cd_json_add_integer(o, "java_id", t->java_id);
-    cJSON_AddBoolToObject(o, "daemon", t->daemon);
-    cd_json_add_integer(o, "priority", t->priority);
+    add_integer(scratch, o, "java_id", t->java_id);
+    add_item(o, "daemon", cJSON_CreateBool(t->daemon));
+    add_integer(scratch, o, "priority", t->priority);
     if (t->os_priority != INT32_MIN)
-        cd_json_add_integer(o, "os_priority", t->os_priority);
+        add_integer(scratch, o, "os_priority", t->os_priority);
     if (t->cpu_ns >= 0)
-        cd_json_add_integer(o, "cpu_ns", t->cpu_ns);
+        add_integer(scratch, o, "cpu_ns", t->cpu_ns);
     if (t->elapsed_ms >= 0)
-        cd_json_add_integer(o, "elapsed_ms", t->elapsed_ms);
+        add_integer(scratch, o, "elapsed_ms", t->elapsed_ms);
     if (t->vm_thread) {
-        char text[24];
-        snprintf(text, sizeof text, "0x%016" PRIx64, t->vm_thread);
-        cJSON_AddStringToObject(o, "vm_thread", text);
+        char *text = scratch_take(scratch);
+        if (text) {
+            snprintf(text, sizeof *scratch->texts, "0x%016" PRIx64, t->vm_thread);
+            add_reference(o, "vm_thread", text);
+        }
     }
     if (t->nid >= 0)
-        cd_json_add_integer(o, "nid", t->nid);
+        add_integer(scratch, o, "nid", t->nid);
     if (t->os_state)
-        cJSON_AddStringToObject(o, "os_state", t->os_state);
-    cJSON_AddStringToObject(o, "state", state_word(t->state));
-    cJSON_AddStringToObject(o, "state_line", cd_thread_state_text(t->state, t->detail));
-    cJSON_AddBoolToObject(o, "in_native", t->in_native);
-    cJSON_AddItemToObject(o, "frames", frames_json(index, t->frames, t->frame_count));
+        add_reference(o, "os_state", t->os_state);
+    add_reference(o, "state", state_word(t->state));
+    add_reference(o, "state_line", cd_thread_state_text(t->state, t->detail));
+    add_item(o, "in_native", cJSON_CreateBool(t->in_native));
+    add_item(o, "frames", frames_json(scratch, index, t->frames, t->frame_count));
     if (t->frames_omitted > 0)
-        cd_json_add_integer(o, "frames_omitted", t->frames_omitted);
-    cJSON *locks = cJSON_AddArrayToObject(o, "locks");
-    for (int i = 0; i < t->lock_count; i++) {
+        add_integer(scratch, o, "frames_omitted", t->frames_omitted);
+    cJSON *locks = cJSON_CreateArray();
+    add_item(o, "locks", locks);
+    for (int i = 0; locks && i < t->lock_count; i++) {
         const cd_frame_lock *l = &t->locks[i];
         cJSON *item = l->action == CD_LOCK_WAITING_ON_UNKNOWN ? cJSON_CreateObject()
-                                                              : object_json(&l->object);
-        cd_json_add_integer(item, "depth", l->depth);
-        cJSON_AddStringToObject(item, "action", lock_action_word(l->action));
+                                                              : object_json(scratch, &l->object);
+        add_integer(scratch, item, "depth", l->depth);
+        add_reference(item, "action", lock_action_word(l->action));
         cJSON_AddItemToArray(locks, item);
     }
     if (t->synchronizers_known) {
-        cJSON *syncs = cJSON_AddArrayToObject(o, "ownable_synchronizers");
-        for (int i = 0; i < t->synchronizer_count; i++)
-            cJSON_AddItemToArray(syncs, object_json(&t->synchronizers[i]));
+        cJSON *syncs = cJSON_CreateArray();
+        add_item(o, "ownable_synchronizers", syncs);
+        for (int i = 0; syncs && i < t->synchronizer_count; i++)
+            cJSON_AddItemToArray(syncs, object_json(scratch, &t->synchronizers[i]));
     } else {
-        cJSON_AddNullToObject(o, "ownable_synchronizers");
+        add_item(o, "ownable_synchronizers", cJSON_CreateNull());
     }
     if (t->wait_kind != CD_WAIT_NONE) {
-        cJSON *w = object_json(&t->waiting_for);
-        cJSON_AddStringToObject(
-            w, "kind", t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
+        cJSON *w = object_json(scratch, &t->waiting_for);
+        add_reference(w, "kind",
+                      t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
         if (t->waiting_for_owner >= 0)
-            cd_json_add_integer(w, "owner_java_id", t->waiting_for_owner);
-        cJSON_AddItemToObject(o, "waiting_for", w);
+            add_integer(scratch, w, "owner_java_id", t->waiting_for_owner);
+        add_item(o, "waiting_for", w);
     }
     if (t->carried_virtual_id >= 0) {
-        cJSON *v = cJSON_AddObjectToObject(o, "mounted_virtual_thread");
-        cd_json_add_integer(v, "java_id", t->carried_virtual_id);
-        if (t->virtual_frames_known)
-            cJSON_AddItemToObject(v, "frames",
-                                  frames_json(index, t->virtual_frames, t->virtual_frame_count));
-        else
-            cJSON_AddNullToObject(v, "frames");
+        cJSON *v = cJSON_CreateObject();
+        add_item(o, "mounted_virtual_thread", v);
+        add_integer(scratch, v, "java_id", t->carried_virtual_id);
+        add_item(v, "frames",
+                 t->virtual_frames_known
+                     ? frames_json(scratch, index, t->virtual_frames, t->virtual_frame_count)
+                     : cJSON_CreateNull());
     }
     return o;
 }
@@ -250,7 +335,7 @@ static cJSON *deadlocks_json(const cd_thread_dump *dump)
             cJSON *m = cJSON_CreateObject();
             add_clean_string(m, "name", t->name);
             cd_json_add_integer(m, "java_id", t->java_id);
-            cJSON *w = object_json(&t->waiting_for);
+            cJSON *w = object_json(NULL, &t->waiting_for);
             cJSON_AddStringToObject(
                 w, "kind", t->wait_kind == CD_WAIT_MONITOR ? "monitor" : "ownable_synchronizer");
             cJSON_AddItemToObject(m, "waiting_for", w);
@@ -350,13 +435,18 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
 
     int rc = write_object_part(sink, head, 0, 1);
     cd_sink_puts(sink, ",\"threads\":[\n");
+    json_scratch scratch = {0};
     for (size_t i = 0; rc == 0 && i < dump->count; i++) {
-        cJSON *t = thread_json(&index, &dump->threads[i]);
+        const cd_thread *thread = &dump->threads[i];
+        cJSON *t = scratch_reset(&scratch, thread_scratch_size(thread)) == 0
+                       ? thread_json(&scratch, &index, thread)
+                       : NULL;
         if (!t || write_object_part(sink, t, 0, 0) != 0)
             rc = -1;
         cJSON_Delete(t);
         cd_sink_puts(sink, i + 1 < dump->count ? ",\n" : "\n");
     }
+    free(scratch.texts);
     cd_sink_puts(sink, "],\n");
     if (rc == 0)
         rc = write_object_part(sink, tail, 1, 0);
