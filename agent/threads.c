@@ -70,8 +70,37 @@ jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const cha
     return id;
 }
 
-/* Finds the JDK classes of cd_jdk_classes among the loaded ones. */
-static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, cd_jdk_classes *out, cd_error *err)
+/* The JDK classes of cd_jdk_classes, as global references kept for the life
+ * of the VM: all come from the boot loader, which never unloads a class, and
+ * finding them means asking the signature of every loaded class, the largest
+ * part of opening a session. Only the request thread touches them, one
+ * request at a time. */
+static cd_jdk_classes kept_classes;
+
+#define JDK_CLASS_COUNT 7
+
+/* The members of c, in the order of find_jdk_classes's signatures. */
+static void class_slots(cd_jdk_classes *c, jclass *slots[JDK_CLASS_COUNT])
+{
+    jclass *all[JDK_CLASS_COUNT] = {&c->thread,         &c->thread_holder, &c->synchronizer,
+                                    &c->virtual_thread, &c->module,        &c->module_descriptor,
+                                    &c->module_version};
+    memcpy(slots, all, sizeof all);
+}
+
+/* Whether kept has every class a JDK of this feature release loads at
+ * start-up (VirtualThread and Thread$FieldHolder exist from JDK 19 on). */
+static int kept_complete(const cd_jdk_classes *kept, int jdk_feature)
+{
+    int modern = jdk_feature == 0 || jdk_feature >= 19;
+    return kept->thread && kept->synchronizer && kept->module && kept->module_descriptor &&
+           kept->module_version && (!modern || (kept->thread_holder && kept->virtual_thread));
+}
+
+/* Finds the JDK classes among the loaded ones, once per VM while they are
+ * all there, and gives the session its own global references to them. */
+static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, int jdk_feature, cd_jdk_classes *out,
+                            cd_error *err)
 {
     static const char *const signatures[] = {
         "Ljava/lang/Thread;",
@@ -83,31 +112,38 @@ static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, cd_jdk_classes *out, c
         "Ljava/lang/module/ModuleDescriptor$Version;",
     };
     enum { COUNT = sizeof signatures / sizeof *signatures };
-    jclass found[COUNT];
+    _Static_assert(COUNT == JDK_CLASS_COUNT, "one member per signature");
+    jclass *kept[JDK_CLASS_COUNT], *slots[JDK_CLASS_COUNT];
+    class_slots(&kept_classes, kept);
+    class_slots(out, slots);
     memset(out, 0, sizeof *out);
-    if (cd_jni_frame_push(jni, 16, err) != 0)
-        return -1;
-    /* one local reference per loaded class, all in this frame */
-    int rc = cd_find_loaded_classes(jvmti, signatures, found, COUNT, err);
-    if ((*jni)->EnsureLocalCapacity(jni, 65536) != 0)
-        cd_jni_clear_exception(jni);
-    jclass *slots[COUNT] = {&out->thread,         &out->thread_holder, &out->synchronizer,
-                            &out->virtual_thread, &out->module,        &out->module_descriptor,
-                            &out->module_version};
-    for (int i = 0; rc == 0 && i < COUNT; i++)
-        *slots[i] = found[i] ? (jclass)(*jni)->NewGlobalRef(jni, found[i]) : NULL;
-    cd_jni_frame_pop(jni);
-    return rc;
+    if (!kept_complete(&kept_classes, jdk_feature)) {
+        jclass found[COUNT];
+        if (cd_jni_frame_push(jni, 16, err) != 0)
+            return -1;
+        /* one local reference per loaded class, all in this frame */
+        int rc = cd_find_loaded_classes(jvmti, signatures, found, COUNT, err);
+        if ((*jni)->EnsureLocalCapacity(jni, 65536) != 0)
+            cd_jni_clear_exception(jni);
+        for (int i = 0; rc == 0 && i < COUNT; i++)
+            if (!*kept[i] && found[i])
+                *kept[i] = (jclass)(*jni)->NewGlobalRef(jni, found[i]);
+        cd_jni_frame_pop(jni);
+        if (rc != 0)
+            return -1;
+    }
+    for (int i = 0; i < COUNT; i++)
+        *slots[i] = *kept[i] ? (jclass)(*jni)->NewGlobalRef(jni, *kept[i]) : NULL;
+    return 0;
 }
 
 static void free_jdk_classes(JNIEnv *jni, cd_jdk_classes *classes)
 {
-    jclass all[] = {classes->thread,         classes->thread_holder, classes->synchronizer,
-                    classes->virtual_thread, classes->module,        classes->module_descriptor,
-                    classes->module_version};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        if (all[i])
-            (*jni)->DeleteGlobalRef(jni, all[i]);
+    jclass *slots[JDK_CLASS_COUNT];
+    class_slots(classes, slots);
+    for (int i = 0; i < JDK_CLASS_COUNT; i++)
+        if (*slots[i])
+            (*jni)->DeleteGlobalRef(jni, *slots[i]);
     memset(classes, 0, sizeof *classes);
 }
 
@@ -173,7 +209,10 @@ static int session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err)
     s->java_allowed = !ctx->java_heap_exhausted;
 
     jvmtiEnv *jvmti = s->jvmti;
-    if (find_jdk_classes(jvmti, jni, &s->classes, err) != 0)
+    char *spec = system_property(jvmti, "java.vm.specification.version");
+    cd_dump_style_for(spec, &s->style);
+    free(spec);
+    if (find_jdk_classes(jvmti, jni, s->style.jdk_feature, &s->classes, err) != 0)
         return -1;
     jclass thread = s->classes.thread;
     if (!thread)
@@ -203,9 +242,6 @@ static int session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err)
     s->vm_name = system_property(s->jvmti, "java.vm.name");
     s->vm_version = system_property(s->jvmti, "java.vm.version");
     s->vm_info = system_property(s->jvmti, "java.vm.info");
-    char *spec = system_property(s->jvmti, "java.vm.specification.version");
-    cd_dump_style_for(spec, &s->style);
-    free(spec);
 
     const jvmtiCapabilities *caps = &ctx->agent->capabilities;
     s->jvmti_monitors =
