@@ -25,6 +25,21 @@ dump_beside_jstack() { # label pid
   "$JSTACK" -l "$2" >"$dir/after.txt" || fail "$1: jstack -l $2 failed afterwards"
 }
 
+# dump_beside_jstack, again (at most three times in all) while some thread's
+# state differs from the one both jstack runs agree on: a server thread that
+# wakes up for a moment (H2's background writer, every second) can be caught
+# RUNNABLE by the dump alone. A real difference shows in every attempt.
+dump_settled_beside_jstack() { # label pid
+  local attempt
+  for attempt in 1 2 3; do
+    dump_beside_jstack "$1" "$2"
+    python3 "$COMPARE" states "$WORK/$1/ours.txt" "$WORK/$1/before.txt" "$WORK/$1/after.txt" \
+      >"$WORK/$1/states.txt" && return 0
+    echo "$1: attempt $attempt: $(head -n 1 "$WORK/$1/states.txt")" >&2
+    [ "$attempt" = 3 ] || rm -rf "${WORK:?}/$1" # the last one stays for the checks to report
+  done
+}
+
 expect_same_as_jstack() { # label check
   local dir="$WORK/$1" out
   out=$(python3 "$COMPARE" "$2" "$dir/ours.txt" "$dir/before.txt" "$dir/after.txt") ||
@@ -96,13 +111,13 @@ expect_json_like_the_text() { # label source-of-locks [source-of-stacks]
 
 # ---- the agent attached on demand
 harness_start attached --plant "$PLANTS"
-dump_beside_jstack attached "$HARNESS_PID"
+dump_settled_beside_jstack attached "$HARNESS_PID"
 expect_dump_of_planted_states attached
 expect_json_like_the_text attached thread_mxbean jvmti
 expect_no_partial_files "$WORK/attached"
 # A second dump of the same JVM takes the start times its first one read
 # (thread_os.c): os_prio and elapsed must still agree with jstack's.
-dump_beside_jstack attached-again "$HARNESS_PID"
+dump_settled_beside_jstack attached-again "$HARNESS_PID"
 expect_same_as_jstack attached-again counters
 expect_same_as_jstack attached-again names
 
@@ -132,7 +147,7 @@ expect_alive "$HARNESS_PID"
 harness_start startup \
   "-agentpath:$CD_BUILD/lib/libcarbondump.so=output=$WORK/startup-bundles,deadlock-check=off" \
   -- --plant "$PLANTS"
-dump_beside_jstack startup "$HARNESS_PID"
+dump_settled_beside_jstack startup "$HARNESS_PID"
 expect_dump_of_planted_states startup
 expect_json_like_the_text startup jvmti
 expect_alive "$HARNESS_PID"
