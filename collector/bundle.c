@@ -8,6 +8,12 @@
  * last rename stays on one file system): a carbondump killed while writing
  * leaves them only there, where the next run's sweep finds them (run.h).
  * Already-compressed entries (*.gz) are stored, not deflated again.
+ *
+ * Every file is read once, by libzip, through a source that hashes what it
+ * hands over (file_source): the manifest's SHA-256 is of exactly the bytes
+ * in the ZIP, and a heap dump of gigabytes is not read a second time to
+ * hash it. manifest.json is the last entry, and its source makes the JSON
+ * when libzip comes to it, after every file before it has been read.
  */
 #include "bundle.h"
 
@@ -18,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -100,8 +107,8 @@ static int collect_dir(const char *dir, const char *prefix, const char *const sk
     return rc;
 }
 
-int cd_bundle_collect(const char *root, const char *const skip_names[],
-                      cd_bundle_entries *entries, cd_error *err)
+int cd_bundle_collect(const char *root, const char *const skip_names[], cd_bundle_entries *entries,
+                      cd_error *err)
 {
     return collect_dir(root, "", skip_names, entries, err);
 }
@@ -151,8 +158,8 @@ static int write_failure(const cd_run *run, zip_t *zip, const char *partial_path
 
 /* Adds one entry; takes ownership of source (freed by libzip on failure too).
  * store: already compressed; bytes: its size, to choose the deflate level. */
-static int add_entry(zip_t *zip, const char *name, zip_source_t *source, int store,
-                     uint64_t bytes, cd_error *err)
+static int add_entry(zip_t *zip, const char *name, zip_source_t *source, int store, uint64_t bytes,
+                     cd_error *err)
 {
     zip_int64_t index = zip_file_add(zip, name, source, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
     if (index < 0) {
@@ -166,6 +173,205 @@ static int add_entry(zip_t *zip, const char *name, zip_source_t *source, int sto
     zip_file_set_external_attributes(zip, (zip_uint64_t)index, 0, ZIP_OPSYS_UNIX,
                                      (zip_uint32_t)(S_IFREG | 0600) << 16);
     return 0;
+}
+
+/* ---------------------------------------------------------------- sources */
+
+/* One staged file as libzip reads it: opened when libzip starts on it (a
+ * bundle of thousands of files never holds them all open), hashed on the
+ * way; entry->sha256 and entry->bytes are set once the end is reached. */
+typedef struct file_source {
+    cd_bundle_entry *entry;
+    int fd;
+    cd_sha256_hasher *hasher;
+    uint64_t bytes;
+    int hashed;
+    zip_error_t error;
+} file_source;
+
+static zip_int64_t source_failure(zip_error_t *error, int zip_code, int system_errno)
+{
+    zip_error_set(error, zip_code, system_errno);
+    return -1;
+}
+
+static void file_source_close(file_source *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    cd_sha256_hasher_free(f->hasher);
+    f->hasher = NULL;
+}
+
+static zip_int64_t file_source_open(file_source *f)
+{
+    file_source_close(f); /* libzip may read a source again: start over */
+    f->fd = open(f->entry->source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (f->fd < 0)
+        return source_failure(&f->error, ZIP_ER_OPEN, errno);
+    f->hasher = cd_sha256_hasher_new();
+    if (!f->hasher || cd_sha256_hasher_begin(f->hasher) != 0) {
+        file_source_close(f);
+        return source_failure(&f->error, ZIP_ER_MEMORY, 0);
+    }
+    f->bytes = 0;
+    f->hashed = 0;
+    return 0;
+}
+
+static zip_int64_t file_source_read(file_source *f, void *data, zip_uint64_t len)
+{
+    if (f->fd < 0)
+        return source_failure(&f->error, ZIP_ER_INTERNAL, 0);
+    ssize_t n;
+    do
+        n = read(f->fd, data, len > (1u << 30) ? (1u << 30) : (size_t)len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return source_failure(&f->error, ZIP_ER_READ, errno);
+    if (n > 0) {
+        cd_sha256_hasher_update(f->hasher, data, (size_t)n);
+        f->bytes += (uint64_t)n;
+    } else if (!f->hashed) {
+        if (cd_sha256_hasher_end(f->hasher, f->entry->sha256) != 0)
+            return source_failure(&f->error, ZIP_ER_INTERNAL, 0);
+        f->entry->bytes = f->bytes;
+        f->hashed = 1;
+    }
+    return n;
+}
+
+static zip_int64_t file_source_stat(file_source *f, void *data, zip_uint64_t len)
+{
+    struct stat st;
+    if (len < sizeof(zip_stat_t))
+        return source_failure(&f->error, ZIP_ER_INVAL, 0);
+    if (lstat(f->entry->source, &st) != 0)
+        return source_failure(&f->error, ZIP_ER_READ, errno);
+    zip_stat_t *zs = data;
+    zip_stat_init(zs);
+    zs->size = (zip_uint64_t)st.st_size;
+    zs->mtime = st.st_mtime;
+    zs->valid = ZIP_STAT_SIZE | ZIP_STAT_MTIME;
+    return sizeof(zip_stat_t);
+}
+
+static zip_int64_t file_source_callback(void *user, void *data, zip_uint64_t len,
+                                        zip_source_cmd_t cmd)
+{
+    file_source *f = user;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN: return file_source_open(f);
+    case ZIP_SOURCE_READ: return file_source_read(f, data, len);
+    case ZIP_SOURCE_CLOSE: file_source_close(f); return 0;
+    case ZIP_SOURCE_STAT: return file_source_stat(f, data, len);
+    case ZIP_SOURCE_ERROR: return zip_error_to_data(&f->error, data, len);
+    case ZIP_SOURCE_FREE:
+        file_source_close(f);
+        free(f);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              -1);
+    default: return source_failure(&f->error, ZIP_ER_OPNOTSUPP, 0);
+    }
+}
+
+static zip_source_t *file_source_new(zip_t *zip, cd_bundle_entry *entry)
+{
+    file_source *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->entry = entry;
+    f->fd = -1;
+    zip_error_init(&f->error);
+    zip_source_t *source = zip_source_function(zip, file_source_callback, f);
+    if (!source)
+        free(f);
+    return source;
+}
+
+/* manifest.json, made when libzip comes to it: the files before it have
+ * been read and hashed by then. A file libzip did not read to its end
+ * (which it always does) would be hashed here on its own. */
+typedef struct manifest_source {
+    cd_run *run;
+    cd_bundle_entries *entries;
+    char *json;
+    size_t len, offset;
+    zip_error_t error;
+} manifest_source;
+
+static int manifest_make(manifest_source *m)
+{
+    if (m->json)
+        return 0;
+    for (size_t i = 0; i < m->entries->count; i++) {
+        cd_bundle_entry *e = &m->entries->items[i];
+        cd_error err = {0};
+        if (!e->sha256[0] && cd_sha256_file(e->source, e->sha256, &e->bytes, &err) != 0) {
+            zip_error_set(&m->error, ZIP_ER_READ, 0);
+            return -1;
+        }
+    }
+    m->json = cd_manifest_json(m->run, m->entries, cd_wall_ms());
+    if (!m->json) {
+        zip_error_set(&m->error, ZIP_ER_MEMORY, 0);
+        return -1;
+    }
+    m->len = strlen(m->json);
+    return 0;
+}
+
+static zip_int64_t manifest_source_callback(void *user, void *data, zip_uint64_t len,
+                                            zip_source_cmd_t cmd)
+{
+    manifest_source *m = user;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN: m->offset = 0; return manifest_make(m);
+    case ZIP_SOURCE_READ: {
+        size_t n = m->len - m->offset < len ? m->len - m->offset : (size_t)len;
+        memcpy(data, m->json + m->offset, n);
+        m->offset += n;
+        return (zip_int64_t)n;
+    }
+    case ZIP_SOURCE_CLOSE: return 0;
+    case ZIP_SOURCE_STAT: {
+        if (len < sizeof(zip_stat_t) || manifest_make(m) != 0)
+            return -1;
+        zip_stat_t *zs = data;
+        zip_stat_init(zs);
+        zs->size = m->len;
+        zs->mtime = time(NULL);
+        zs->valid = ZIP_STAT_SIZE | ZIP_STAT_MTIME;
+        return sizeof(zip_stat_t);
+    }
+    case ZIP_SOURCE_ERROR: return zip_error_to_data(&m->error, data, len);
+    case ZIP_SOURCE_FREE:
+        free(m->json);
+        free(m);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              -1);
+    default: return source_failure(&m->error, ZIP_ER_OPNOTSUPP, 0);
+    }
+}
+
+static zip_source_t *manifest_source_new(zip_t *zip, cd_run *run, cd_bundle_entries *entries)
+{
+    manifest_source *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    *m = (manifest_source){.run = run, .entries = entries};
+    zip_error_init(&m->error);
+    zip_source_t *source = zip_source_function(zip, manifest_source_callback, m);
+    if (!source)
+        free(m);
+    return source;
 }
 
 /* The attempt-th name for the bundle: DIR/NAME.zip, then DIR/NAME-2.zip, ... */
@@ -225,10 +431,13 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path, siz
                     cd_error *err)
 {
     qsort(entries->items, entries->count, sizeof *entries->items, compare_entries);
-    for (size_t i = 0; i < entries->count; i++) {
+    for (size_t i = 0; i < entries->count; i++) { /* the sizes choose the deflate level */
         cd_bundle_entry *e = &entries->items[i];
-        if (cd_sha256_file(e->source, e->sha256, &e->bytes, err) != 0)
-            return -1;
+        struct stat st;
+        if (lstat(e->source, &st) != 0 || !S_ISREG(st.st_mode))
+            return cd_fail(err, CD_ERR_IO, "%s is not a regular file any more", e->source);
+        e->bytes = (uint64_t)st.st_size;
+        e->sha256[0] = '\0';
     }
 
     char final_path[PATH_MAX], partial_path[PATH_MAX * 2];
@@ -252,7 +461,7 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path, siz
     for (size_t i = 0; rc == 0 && i < entries->count; i++) {
         cd_bundle_entry *e = &entries->items[i];
         snprintf(name, sizeof name, "%s/%s", run->bundle_name, e->path);
-        zip_source_t *source = zip_source_file(zip, e->source, 0, -1);
+        zip_source_t *source = file_source_new(zip, e);
         if (!source)
             rc = zip_failure(zip, err, "cannot read", e->source);
         else
@@ -260,16 +469,13 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path, siz
                            ends_with(e->path, ".gz") || ends_with(e->path, ".zip"), e->bytes, err);
     }
 
-    char *manifest = NULL;
     if (rc == 0) {
-        manifest = cd_manifest_json(run, entries, cd_wall_ms());
         snprintf(name, sizeof name, "%s/manifest.json", run->bundle_name);
-        zip_source_t *source =
-            manifest ? zip_source_buffer(zip, manifest, strlen(manifest), 0) : NULL;
+        zip_source_t *source = manifest_source_new(zip, run, entries);
         if (!source)
             rc = cd_fail(err, CD_ERR_NOMEM, "out of memory writing manifest.json");
         else
-            rc = add_entry(zip, name, source, 0, strlen(manifest), err);
+            rc = add_entry(zip, name, source, 0, 0, err);
     }
 
     if (rc == 0) {
@@ -281,7 +487,6 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path, siz
     } else {
         zip_discard(zip);
     }
-    free(manifest);
     if (rc != 0) {
         unlink(partial_path);
         return -1;

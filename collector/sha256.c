@@ -48,10 +48,30 @@ void cd_sha256_hasher_free(cd_sha256_hasher *h)
     free(h);
 }
 
+int cd_sha256_hasher_begin(cd_sha256_hasher *h)
+{
+    return EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+void cd_sha256_hasher_update(cd_sha256_hasher *h, const void *data, size_t len)
+{
+    EVP_DigestUpdate(h->md, data, len);
+}
+
+int cd_sha256_hasher_end(cd_sha256_hasher *h, char hex[CD_SHA256_HEX_LEN + 1])
+{
+    unsigned char digest[32];
+    unsigned int digest_len = 0;
+    if (EVP_DigestFinal_ex(h->md, digest, &digest_len) != 1 || digest_len != 32)
+        return -1;
+    to_hex(digest, hex);
+    return 0;
+}
+
 int cd_sha256_hasher_fd(cd_sha256_hasher *h, int fd, const char *name,
                         char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes, cd_error *err)
 {
-    if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+    if (cd_sha256_hasher_begin(h) != 0)
         return cd_fail(err, CD_ERR_INTERNAL, "cannot start SHA-256 of %s", name);
     uint64_t total = 0;
     for (;;) {
@@ -62,14 +82,11 @@ int cd_sha256_hasher_fd(cd_sha256_hasher *h, int fd, const char *name,
             return cd_fail_errno(err, CD_ERR_IO, errno, "cannot read %s", name);
         if (n == 0)
             break;
-        EVP_DigestUpdate(h->md, h->buffer, (size_t)n);
+        cd_sha256_hasher_update(h, h->buffer, (size_t)n);
         total += (uint64_t)n;
     }
-    unsigned char digest[32];
-    unsigned int digest_len = 0;
-    if (EVP_DigestFinal_ex(h->md, digest, &digest_len) != 1 || digest_len != 32)
+    if (cd_sha256_hasher_end(h, hex) != 0)
         return cd_fail(err, CD_ERR_INTERNAL, "SHA-256 of %s failed", name);
-    to_hex(digest, hex);
     if (bytes)
         *bytes = total;
     return 0;

@@ -29,6 +29,12 @@ void cd_sha256_hasher_free(cd_sha256_hasher *h);
 int cd_sha256_hasher_fd(cd_sha256_hasher *h, int fd, const char *name,
                         char hex[CD_SHA256_HEX_LEN + 1], uint64_t *bytes, cd_error *err);
 
+/* The same hasher fed piece by piece: begin, update with every piece in
+ * order, end writes the digest. */
+int cd_sha256_hasher_begin(cd_sha256_hasher *h);
+void cd_sha256_hasher_update(cd_sha256_hasher *h, const void *data, size_t len);
+int cd_sha256_hasher_end(cd_sha256_hasher *h, char hex[CD_SHA256_HEX_LEN + 1]);
+
 void cd_sha256_buffer(const void *data, size_t len, char hex[CD_SHA256_HEX_LEN + 1]);
 
 #endif
