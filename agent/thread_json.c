@@ -33,7 +33,7 @@
  * object ids. Sized before the first item of a thread refers to it, reset
  * for the next one. Without one (NULL), items own copies. */
 typedef struct json_scratch {
-    char (*texts)[CD_INT_TEXT_MAX + 2];
+    char (*texts)[CD_HEX_TEXT_MAX > CD_INT_TEXT_MAX ? CD_HEX_TEXT_MAX : CD_INT_TEXT_MAX];
     size_t used, capacity;
 } json_scratch;
 
@@ -107,8 +107,8 @@ static void add_clean_string(cJSON *object, const char *key, const char *text)
 
 static void add_object_id(json_scratch *scratch, cJSON *object, const char *key, uint32_t id)
 {
-    char copy[CD_INT_TEXT_MAX + 2], *text = scratch_take(scratch);
-    snprintf(text ? text : copy, sizeof copy, "0x%016" PRIx64, (uint64_t)id);
+    char copy[CD_HEX_TEXT_MAX], *text = scratch_take(scratch);
+    cd_format_hex(id, 16, text ? text : copy);
     add_item(object, key, text ? cJSON_CreateStringReference(text) : cJSON_CreateString(copy));
 }
 
@@ -270,7 +270,7 @@ static cJSON *thread_json(json_scratch *scratch, const method_index *index, cons
     if (t->vm_thread) {
         char *text = scratch_take(scratch);
         if (text) {
-            snprintf(text, sizeof *scratch->texts, "0x%016" PRIx64, t->vm_thread);
+            cd_format_hex(t->vm_thread, 16, text);
             add_reference(o, "vm_thread", text);
         }
     }
@@ -348,18 +348,39 @@ static cJSON *deadlocks_json(const cd_thread_dump *dump)
     return array;
 }
 
+/* A buffer kept from one printed object to the next: a thread's object
+ * is printed into it without cJSON allocating and growing one each time. */
+typedef struct print_buffer {
+    char *data;
+    size_t size;
+} print_buffer;
+
 /* Writes object's members without the closing (or opening) brace, so the
  * thread array can be streamed between two halves printed by cJSON. */
-static int write_object_part(cd_sink *sink, const cJSON *object, int drop_open, int drop_close)
+static int write_object_part(cd_sink *sink, print_buffer *buffer, const cJSON *object,
+                             int drop_open, int drop_close)
 {
-    char *text = cJSON_PrintUnformatted(object);
-    if (!text)
+    char *text = NULL;
+    if (buffer->data &&
+        cJSON_PrintPreallocated((cJSON *)(uintptr_t)object, buffer->data, (int)buffer->size, 0))
+        text = buffer->data;
+    char *printed = text ? NULL : cJSON_PrintUnformatted(object);
+    if (!text && !printed)
         return -1;
+    if (!text)
+        text = printed;
     size_t len = strlen(text);
     const char *start = text + (drop_open ? 1 : 0);
     size_t n = len - (drop_open ? 1 : 0) - (drop_close ? 1 : 0);
     int rc = cd_sink_write(sink, start, n);
-    free(text);
+    if (printed) { /* too small: grow for the next one (cJSON wants 5 bytes spare) */
+        char *grown = len + 64 > buffer->size ? realloc(buffer->data, len + 64) : NULL;
+        if (grown) {
+            buffer->data = grown;
+            buffer->size = len + 64;
+        }
+        free(printed);
+    }
     return rc;
 }
 
@@ -433,7 +454,10 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
     for (const cJSON *item = extra ? extra->child : NULL; item; item = item->next)
         cJSON_AddItemToObject(tail, item->string, cJSON_Duplicate(item, 1));
 
-    int rc = write_object_part(sink, head, 0, 1);
+    print_buffer buffer = {malloc(16 << 10), 16 << 10};
+    if (!buffer.data)
+        buffer.size = 0;
+    int rc = write_object_part(sink, &buffer, head, 0, 1);
     cd_sink_puts(sink, ",\"threads\":[\n");
     json_scratch scratch = {0};
     for (size_t i = 0; rc == 0 && i < dump->count; i++) {
@@ -441,7 +465,7 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
         cJSON *t = scratch_reset(&scratch, thread_scratch_size(thread)) == 0
                        ? thread_json(&scratch, &index, thread)
                        : NULL;
-        if (!t || write_object_part(sink, t, 0, 0) != 0)
+        if (!t || write_object_part(sink, &buffer, t, 0, 0) != 0)
             rc = -1;
         cJSON_Delete(t);
         cd_sink_puts(sink, i + 1 < dump->count ? ",\n" : "\n");
@@ -449,8 +473,9 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
     free(scratch.texts);
     cd_sink_puts(sink, "],\n");
     if (rc == 0)
-        rc = write_object_part(sink, tail, 1, 0);
+        rc = write_object_part(sink, &buffer, tail, 1, 0);
     cd_sink_puts(sink, "\n");
+    free(buffer.data);
     cJSON_Delete(head);
     cJSON_Delete(tail);
     method_index_free(&index);

@@ -211,6 +211,23 @@ size_t cd_format_int(int64_t value, char *text)
     return len;
 }
 
+size_t cd_format_hex(uint64_t value, int min_digits, char *text)
+{
+    char digits[16];
+    int n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[value & 0xF];
+        value >>= 4;
+    } while ((value || n < min_digits) && n < 16);
+    size_t len = 0;
+    text[len++] = '0';
+    text[len++] = 'x';
+    while (n)
+        text[len++] = digits[--n];
+    text[len] = '\0';
+    return len;
+}
+
 void cd_format_iso8601(uint64_t wall_ms, char *out, size_t outlen)
 {
     time_t seconds = (time_t)(wall_ms / 1000);

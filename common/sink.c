@@ -76,17 +76,8 @@ int cd_sink_put_int(cd_sink *sink, int64_t value)
 
 int cd_sink_put_hex(cd_sink *sink, uint64_t value, int min_digits)
 {
-    char text[2 + 16];
-    char *end = text + sizeof text, *p = end;
-    int digits = 0;
-    do {
-        *--p = "0123456789abcdef"[value & 0xF];
-        value >>= 4;
-        digits++;
-    } while ((value || digits < min_digits) && digits < 16);
-    *--p = 'x';
-    *--p = '0';
-    return cd_sink_write(sink, p, (size_t)(end - p));
+    char text[CD_HEX_TEXT_MAX];
+    return cd_sink_write(sink, text, cd_format_hex(value, min_digits, text));
 }
 
 int cd_sink_printf(cd_sink *sink, const char *fmt, ...)

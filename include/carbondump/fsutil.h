@@ -44,6 +44,11 @@ uint64_t cd_wall_ms(void);
 #define CD_INT_TEXT_MAX 21
 size_t cd_format_int(int64_t value, char *text);
 
+/* value as "0x" and at least min_digits lowercase hex digits into text,
+ * which has room for CD_HEX_TEXT_MAX bytes; returns its length. */
+#define CD_HEX_TEXT_MAX 19
+size_t cd_format_hex(uint64_t value, int min_digits, char *text);
+
 /* Formats epoch milliseconds as ISO-8601 UTC ("2026-11-26T08:07:38.123Z"). */
 void cd_format_iso8601(uint64_t wall_ms, char *out, size_t outlen);
 
