@@ -189,6 +189,11 @@ typedef struct file_source {
     zip_error_t error;
 } file_source;
 
+/* What both sources answer: a read-only source, read once from the start. */
+#define READ_SOURCE_COMMANDS                                                                       \
+    zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,             \
+                                   ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1)
+
 static zip_int64_t source_failure(zip_error_t *error, int zip_code, int system_errno)
 {
     zip_error_set(error, zip_code, system_errno);
@@ -271,10 +276,7 @@ static zip_int64_t file_source_callback(void *user, void *data, zip_uint64_t len
         file_source_close(f);
         free(f);
         return 0;
-    case ZIP_SOURCE_SUPPORTS:
-        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-                                              -1);
+    case ZIP_SOURCE_SUPPORTS: return READ_SOURCE_COMMANDS;
     default: return source_failure(&f->error, ZIP_ER_OPNOTSUPP, 0);
     }
 }
@@ -353,10 +355,7 @@ static zip_int64_t manifest_source_callback(void *user, void *data, zip_uint64_t
         free(m->json);
         free(m);
         return 0;
-    case ZIP_SOURCE_SUPPORTS:
-        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-                                              -1);
+    case ZIP_SOURCE_SUPPORTS: return READ_SOURCE_COMMANDS;
     default: return source_failure(&m->error, ZIP_ER_OPNOTSUPP, 0);
     }
 }

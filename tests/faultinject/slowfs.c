@@ -7,10 +7,10 @@
  *   CD_SLOWFS_DELAY_MS  every such open first sleeps this long (a slow disk, NFS)
  *   CD_SLOWFS_HANG      an open of such a path containing this text never returns
  *                       (a hung mount: the thread sleeps forever in the call)
- *   CD_SLOWFS_FREAD_DELAY_MS
- *                       every fread(3) from such a file first sleeps this long
- *                       (libzip reads the bundle's files with fread while it
- *                       writes the ZIP; carbondump's own code uses read(2))
+ *   CD_SLOWFS_READ_DELAY_MS
+ *                       every read(2) or fread(3) from such a file first
+ *                       sleeps this long (the bundle's files are read into
+ *                       the ZIP while it is written)
  *
  * It wraps the ways carbondump and libzip open files: open, openat and their
  * 64-bit and fortified forms, fopen, and openat2 through syscall(2). A path
@@ -103,6 +103,7 @@ typedef int (*openat_2_fn)(int, const char *, int);
 typedef FILE *(*fopen_fn)(const char *, const char *);
 typedef long (*syscall_fn)(long, ...);
 typedef size_t (*fread_fn)(void *, size_t, size_t, FILE *);
+typedef ssize_t (*read_fn)(int, void *, size_t);
 
 /* The wrapped function, looked up once. */
 #define NEXT(name, type)                                                                           \
@@ -200,19 +201,33 @@ long syscall(long number, ...)
     return next_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* Sleeps CD_SLOWFS_READ_DELAY_MS before a read from fd if it is a file below
+ * the prefix. */
+static void before_read(int fd)
+{
+    const char *delay = getenv("CD_SLOWFS_READ_DELAY_MS");
+    if (!delay || atol(delay) <= 0 || !getenv("CD_SLOWFS_PREFIX"))
+        return;
+    int saved_errno = errno;
+    char link[64], full[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, full, sizeof full - 1);
+    full[n > 0 ? n : 0] = '\0';
+    if (n > 0 && below_prefix(full))
+        sleep_ms(atol(delay));
+    errno = saved_errno;
+}
+
 size_t fread(void *buffer, size_t size, size_t count, FILE *stream)
 {
-    const char *delay = getenv("CD_SLOWFS_FREAD_DELAY_MS");
-    if (delay && atol(delay) > 0 && getenv("CD_SLOWFS_PREFIX")) {
-        int saved_errno = errno;
-        char link[64], full[PATH_MAX];
-        snprintf(link, sizeof link, "/proc/self/fd/%d", fileno(stream));
-        ssize_t n = readlink(link, full, sizeof full - 1);
-        full[n > 0 ? n : 0] = '\0';
-        if (n > 0 && below_prefix(full))
-            sleep_ms(atol(delay));
-        errno = saved_errno;
-    }
+    before_read(fileno(stream));
     NEXT(fread, fread_fn);
     return next_fread(buffer, size, count, stream);
+}
+
+ssize_t read(int fd, void *buffer, size_t count)
+{
+    before_read(fd);
+    NEXT(read, read_fn);
+    return next_read(fd, buffer, count);
 }

@@ -46,7 +46,7 @@ out="$WORK/killed"
 mkdir -p "$out"
 # Reading the bundle's files into the ZIP crawls (200 ms per read), so the kill
 # lands while libzip's temporary ZIP is being written.
-CD_SLOWFS_PREFIX="$out" CD_SLOWFS_FREAD_DELAY_MS=200 LD_PRELOAD="$SLOWFS" \
+CD_SLOWFS_PREFIX="$out" CD_SLOWFS_READ_DELAY_MS=200 LD_PRELOAD="$SLOWFS" \
   "$CARBONDUMP" --carbon-home "$home" --only os,listing -o "$out" -q \
   >"$WORK/killed.out" 2>"$WORK/killed.err" </dev/null &
 victim=$!
