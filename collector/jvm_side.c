@@ -38,7 +38,8 @@
  * every 50 ms: a quick request is noticed at once, a long one costs little. */
 #define AGENT_POLL_FIRST_NS 1000000L
 #define AGENT_POLL_MAX_NS 5000000L
-#define AGENT_LIVENESS_CHECK_MS 100 /* how often a watched wait checks the target is alive */
+#define AGENT_LIVENESS_CHECK_MS 100
+#define TARGET_EXIT_SETTLE_MS 300 /* a failed JVM side gives a dying target this long */ /* how often a watched wait checks the target is alive */
 
 /* The agent library: --agent, else next to this program, in the build layout
  * (bin/../lib/) or the installed one (bin/../lib/carbondump/). */
@@ -415,7 +416,7 @@ int cd_jvm_side_run(cd_run *run)
     }
     if (vm_heapdump && run_vm_heap_dump(run) != 0)
         rc = -1;
-    if (rc != 0 && !cd_target_alive(run->pid))
+    if (rc != 0 && cd_target_gone(run->pid, TARGET_EXIT_SETTLE_MS))
         blame_target_exit(run, cli->sections & CD_SECTIONS_AGENT);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
@@ -163,6 +164,18 @@ int cd_target_alive(pid_t pid)
     if (pid <= 0 || read_status(pid, &st, &ignored) != 0)
         return 0;
     return st.state != 'Z' && st.state != 'X';
+}
+
+int cd_target_gone(pid_t pid, int settle_ms)
+{
+    for (int waited = 0;; waited += 10) {
+        if (!cd_target_alive(pid))
+            return 1;
+        if (waited >= settle_ms)
+            return 0;
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
 }
 
 int cd_target_catches_signal(pid_t pid, int sig)

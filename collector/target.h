@@ -43,6 +43,11 @@ int cd_target_inspect(pid_t pid, cd_target *t, cd_error *err);
 /* Returns 1 when the process exists and is not a zombie, else 0. */
 int cd_target_alive(pid_t pid);
 
+/* After a failure on the JVM side: whether the target has exited, waiting up
+ * to settle_ms for a JVM that is being torn down (a killed process closes its
+ * sockets, which is what the failure saw, before it becomes a zombie). */
+int cd_target_gone(pid_t pid, int settle_ms);
+
 /* Returns 1 when the process has a handler installed for sig (SigCgt in
  * /proc/<pid>/status), 0 when it has none, -1 when that cannot be read. */
 int cd_target_catches_signal(pid_t pid, int sig);
