@@ -180,8 +180,29 @@ typedef struct cd_thread_session {
     struct cd_park_blocker *park;
 } cd_thread_session;
 
+/* Opens the session for a request's dumps (thread_session.c); close it
+ * whether or not opening succeeded. */
+int cd_thread_session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err);
+void cd_thread_session_close(cd_thread_session *s);
+
 /* Java id (Thread.tid) of a java.lang.Thread, -1 if unknown. No Java calls. */
 int64_t cd_thread_java_id(cd_thread_session *session, jobject thread);
+
+/* The VM's JavaThread of a java.lang.Thread (Thread.eetop), 0 if unknown or
+ * ended. No Java calls. */
+uint64_t cd_thread_vm_thread(cd_thread_session *session, jthread thread);
+
+/* A thread's name (in the dump's arena), priority and daemon flag. */
+typedef struct cd_thread_basics {
+    const char *name;
+    int priority, daemon;
+} cd_thread_basics;
+
+/* From the Thread object's fields, or JVMTI's GetThreadInfo where they are
+ * not the ones expected. Returns 0, 1 when the thread ended meanwhile, -1
+ * out of memory. */
+int cd_thread_basics_read(cd_thread_session *session, cd_thread_dump *dump, jthread thread,
+                          cd_thread_basics *out);
 
 /* ---------------------------------------------------------------- locks */
 
