@@ -95,7 +95,11 @@ int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **dat
         close(fd);
         return cd_fail(err, CD_ERR_IO, "%s is not a regular file", path);
     }
-    size_t cap = 4096, used = 0;
+    /* Sized for the whole file at once where its size is known (not in
+     * /proc), one byte over so that the end shows without growing. */
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, used = 0;
+    if (cap > max_bytes)
+        cap = max_bytes;
     char *buf = malloc(cap + 1);
     if (!buf) {
         close(fd);
