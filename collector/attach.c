@@ -64,6 +64,8 @@
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
+#include "carbondump/procstat.h"
+#include "progress.h"
 
 /* The request never exceeds: "1\0" + command + NUL + 3 * (argument + NUL). */
 #define REQUEST_MAX_BYTES                                                                          \
@@ -389,6 +391,43 @@ static int listener_socket_present(const cd_target *t, const char *path, cd_erro
     return 1;
 }
 
+/* Wall-clock time, in seconds, at which pid started; 0 when unknown. */
+static double process_started_at(pid_t pid)
+{
+    char path[64], *text = NULL;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (cd_read_file(path, 4096, 1, &text, NULL, NULL) != 0)
+        return 0;
+    cd_proc_stat st;
+    int parsed = cd_parse_proc_stat(text, &st) == 0;
+    free(text);
+    long hz = sysconf(_SC_CLK_TCK);
+    struct timespec boot, wall;
+    if (!parsed || hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &boot) != 0 ||
+        clock_gettime(CLOCK_REALTIME, &wall) != 0)
+        return 0;
+    double since_boot = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9;
+    double now = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+    return now - since_boot + (double)st.start_ticks / (double)hz;
+}
+
+/* Whether the listener socket at path was made before the target started: a
+ * JVM killed with SIGKILL leaves its socket behind, and a later process that
+ * gets the same pid (a container's JVM is pid 1 again after a restart) would
+ * find it, and nobody listening on it. A second of slack keeps a socket the
+ * target made itself, even with clocks of different resolution. */
+static int socket_left_behind(const cd_target *t, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+        return 0;
+    double started = process_started_at(t->pid);
+    if (started <= 0)
+        return 0;
+    double made = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
+    return made < started - 1.0;
+}
+
 /* The trigger file the JVM looks for on SIGQUIT. The directory is held open so that
  * the file can be removed even after the process has gone and /proc/<pid>/cwd with it. */
 typedef struct trigger_file {
@@ -672,6 +711,11 @@ int cd_attach_execute(const cd_target *t, const char *command, const char *const
 
     uint64_t started_ms = cd_monotonic_ms();
     uint64_t deadline_ms = started_ms + (uint64_t)timeout_ms;
+    /* Before taking the target's credentials: the socket left behind may be
+     * another user's (unlink never follows a symlink put in its place). */
+    if (socket_left_behind(t, socket_path) && unlink(socket_path) == 0)
+        cd_progress_detail("removed %s, left behind by an earlier process with pid %d", socket_path,
+                           (int)t->nspid);
     cd_creds creds;
     if (cd_creds_enter(t, &creds, err) != 0)
         return -1;

@@ -173,4 +173,20 @@ expect_eq True "$(json_get "$m" 'j["sections"]["heapdump"]["reason"].startswith(
 expect_eq False "$(json_get "$m" 'any(e["path"].startswith("memoryinfo/java_heap") for e in j["entries"])')" \
   "a heap dump in the bundle of a dead target"
 expect_clean_bundle_of_dead_target "$pid" "$BUNDLE" "$m" "$out"
+
+# ---------------------------------------------------------------- a socket left behind
+# An earlier JVM with the same pid, killed with SIGKILL, left its attach socket
+# in /tmp: nobody listens on it. carbondump removes it and starts the target's
+# listener, which makes its own.
+harness_start stale --style 4.4 --scale small
+pid=$HARNESS_PID
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "/tmp/.java_pid$pid"
+touch -h -d '-1 hour' "/tmp/.java_pid$pid"
+run_carbondump --pid "$pid" --only threads -o "$WORK/stale" -v
+expect_eq 0 "$RC" "exit status with a socket left behind by an earlier process"
+expect_file_contains "$LAST_STDERR" "/tmp/.java_pid$pid, left behind by an earlier process with pid $pid" \
+  "message about the socket left behind"
+[ -S "/tmp/.java_pid$pid" ] && [ "$(stat -c %Y "/tmp/.java_pid$pid")" -gt "$(date -d '-10 min' +%s)" ] ||
+  fail "the JVM made no new attach socket"; pass
+expect_alive "$pid"
 finish

@@ -76,6 +76,8 @@ start_server_as other "${as_target[@]}" -- --style 4.4 --scale small
 pid=$SERVER_PID
 out="$WORK/caller-out"; install -d -o "$caller_uid" -g "$caller_gid" "$out"
 LAST_STDOUT="$WORK/caller.stdout"; LAST_STDERR="$WORK/caller.stderr"
+attach_files() { ls -A /tmp | grep -E "^\.attach_pid$pid$|^\.java_pid$pid$|^carbondump-$pid[.-]|^\.carbondump-$pid-"; }
+attach_files_before=$(attach_files) # a stale socket of an earlier process with this pid is not ours
 timeout 600 "${as_caller[@]}" ${COLLECTOR_WRAPPER[@]+"${COLLECTOR_WRAPPER[@]}"} \
   "$CARBONDUMP" --pid "$pid" --only jvm,threads,heap-summary -o "$out" \
   >"$LAST_STDOUT" 2>"$LAST_STDERR" </dev/null
@@ -90,8 +92,7 @@ for s in jvm threads heap-summary; do
 done
 expect_eq "$caller_uid:$caller_gid 600" "$(stat -c '%u:%g %a' "$BUNDLE")" "owner and mode of the refused run's bundle"
 expect_eq "" "$(ls -A "$SERVER_DIR" | grep '^\.attach_pid')" "trigger file in the JVM's working directory"
-expect_eq "" "$(ls -A /tmp | grep -E "^\.attach_pid$pid$|^\.java_pid$pid$|^carbondump-$pid[.-]|^\.carbondump-$pid-")" \
-  "attach or staging files of pid $pid in /tmp"
+expect_eq "$attach_files_before" "$(attach_files)" "attach or staging files of pid $pid in /tmp"
 expect_eq 0 "$(grep -c 'Full thread dump' "$SERVER_DIR/stdout")" "thread dumps printed by the JVM (a SIGQUIT)"
 expect_alive "$pid"
 

@@ -41,9 +41,16 @@ mkdir -p "$SANITIZER_DIR" && chmod 1777 "$SANITIZER_DIR"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:verify_asan_link_order=0:log_path=$SANITIZER_DIR/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1:log_path=$SANITIZER_DIR/ubsan"
 
+# A JVM killed with SIGKILL leaves its attach socket in /tmp. Left there, it
+# would be found by a later test whose JVM happens to get the same pid (the
+# suite's thousands of threads wrap pid_max quickly).
+forget_attach_files() { # pid
+  [ -e "/proc/$1" ] || rm -f "/tmp/.java_pid$1" "/tmp/.attach_pid$1"
+}
+
 cleanup() {
   for p in "${HARNESS_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  for p in "${HARNESS_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  for p in "${HARNESS_PIDS[@]}"; do wait "$p" 2>/dev/null; forget_attach_files "$p"; done
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -169,6 +176,7 @@ harness_stop() { # pid: SIGTERM, then SIGKILL after 5 s; then checks its JNI use
   if kill "$1" 2>/dev/null; then
     for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null
+    forget_attach_files "$1"
   fi
   local logs
   read -r -a logs <<<"${HARNESS_LOG_OF[$1]:-}"
