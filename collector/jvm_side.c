@@ -359,15 +359,18 @@ static int run_vm_heap_dump(cd_run *run)
  * the broken connection or missing file that followed. */
 static void blame_target_exit(cd_run *run, cd_section_set sections)
 {
-    char prefix[64];
+    char prefix[64], exited[32];
     snprintf(prefix, sizeof prefix, "pid %d exited during the collection", (int)run->pid);
+    snprintf(exited, sizeof exited, "pid %d exited", (int)run->pid);
     for (int s = 0; s < CD_SECTION_COUNT; s++) {
         if (!(sections & CD_SECTION_BIT(s)))
             continue;
         pthread_mutex_lock(&run->lock);
         cd_section_outcome o = run->outcomes[s];
         pthread_mutex_unlock(&run->lock);
-        if (o.status != CD_STATUS_FAILED || strncmp(o.reason, "pid ", 4) == 0)
+        /* already said ("pid N exited while ..."); other words about the
+         * pid ("pid N closed the attach connection ...") get the cause */
+        if (o.status != CD_STATUS_FAILED || strncmp(o.reason, exited, strlen(exited)) == 0)
             continue;
         char reason[CD_ERROR_MESSAGE_MAX];
         snprintf(reason, sizeof reason, "%s (%.*s)", prefix, (int)(sizeof reason - 100), o.reason);
