@@ -50,8 +50,11 @@ static int value_is_secret(json_redactor *r, char *key, size_t *key_len)
         return 0;
     size_t n = r->path_len;
     memcpy(key, r->path, n);
-    if (l->type == '{' && l->key_len) {
-        size_t add = l->key_len < PATH_MAX_BYTES - 2 - n ? l->key_len : PATH_MAX_BYTES - 2 - n;
+    /* The key joins the path while there is room for it, a dot and the NUL;
+     * a longer path is cut (secrecy is judged from the key itself). */
+    if (l->type == '{' && l->key_len && n + 2 < PATH_MAX_BYTES) {
+        size_t room = PATH_MAX_BYTES - 2 - n;
+        size_t add = l->key_len < room ? l->key_len : room;
         if (n)
             key[n++] = '.';
         memcpy(key + n, text + l->key_start, add);
