@@ -411,21 +411,33 @@ static double process_started_at(pid_t pid)
     return now - since_boot + (double)st.start_ticks / (double)hz;
 }
 
-/* Whether the listener socket at path was made before the target started: a
- * JVM killed with SIGKILL leaves its socket behind, and a later process that
- * gets the same pid (a container's JVM is pid 1 again after a restart) would
- * find it, and nobody listening on it. A second of slack keeps a socket the
- * target made itself, even with clocks of different resolution. */
+/* Whether the listener socket at path was left behind by an earlier process:
+ * a JVM killed with SIGKILL leaves its socket, and a later process that gets
+ * the same pid (a container's JVM is pid 1 again after a restart) finds it
+ * with nobody listening. Both must hold: the socket was made more than a
+ * second before the target started (a cheap test, but the wall clock can
+ * step), and connecting to it is refused, which a live listener never does:
+ * the JVM renames its socket into place only once it listens. */
 static int socket_left_behind(const cd_target *t, const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
         return 0;
     double started = process_started_at(t->pid);
-    if (started <= 0)
-        return 0;
     double made = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
-    return made < started - 1.0;
+    if (started <= 0 || made >= started - 1.0)
+        return 0;
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof address.sun_path)
+        return 0;
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return 0;
+    int refused =
+        connect(fd, (struct sockaddr *)&address, sizeof address) != 0 && errno == ECONNREFUSED;
+    close(fd);
+    return refused;
 }
 
 /* The trigger file the JVM looks for on SIGQUIT. The directory is held open so that
