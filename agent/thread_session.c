@@ -92,10 +92,8 @@ static int find_jdk_classes(jvmtiEnv *jvmti, JNIEnv *jni, int jdk_feature, cd_jd
         jclass found[COUNT];
         if (cd_jni_frame_push(jni, 16, err) != 0)
             return -1;
-        /* one local reference per loaded class, all in this frame */
-        int rc = cd_find_loaded_classes(jvmti, signatures, found, COUNT, err);
-        if ((*jni)->EnsureLocalCapacity(jni, 65536) != 0)
-            cd_jni_clear_exception(jni);
+        /* the classes found stay local references in this frame */
+        int rc = cd_find_loaded_classes_jni(jvmti, jni, signatures, found, COUNT, err);
         for (int i = 0; rc == 0 && i < COUNT; i++)
             if (!*kept[i] && found[i])
                 *kept[i] = (jclass)(*jni)->NewGlobalRef(jni, found[i]);

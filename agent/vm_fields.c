@@ -23,8 +23,7 @@ int cd_find_loaded_classes_jni(jvmtiEnv *jvmti, JNIEnv *jni, const char *const *
     jvmtiError e = (*jvmti)->GetLoadedClasses(jvmti, &n, &loaded);
     if (e != JVMTI_ERROR_NONE)
         return cd_jvmti_fail(err, e, "GetLoadedClasses");
-    if (jni)
-        cd_jni_declare_refs(jni, n);
+    cd_jni_declare_refs(jni, n);
     size_t found = 0;
     for (jint i = 0; i < n; i++) {
         char *signature = NULL;
@@ -38,17 +37,11 @@ int cd_find_loaded_classes_jni(jvmtiEnv *jvmti, JNIEnv *jni, const char *const *
                     kept = 1;
                 }
         cd_jvmti_free(jvmti, signature);
-        if (!kept && jni)
+        if (!kept)
             (*jni)->DeleteLocalRef(jni, loaded[i]);
     }
     cd_jvmti_free(jvmti, loaded);
     return 0;
-}
-
-int cd_find_loaded_classes(jvmtiEnv *jvmti, const char *const *signatures, jclass *classes,
-                           size_t count, cd_error *err)
-{
-    return cd_find_loaded_classes_jni(jvmti, NULL, signatures, classes, count, err);
 }
 
 jfieldID cd_find_field(jvmtiEnv *jvmti, jclass cls, const char *name, int is_static)

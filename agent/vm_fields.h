@@ -24,12 +24,6 @@
 int cd_find_loaded_classes_jni(jvmtiEnv *jvmti, JNIEnv *jni, const char *const *signatures,
                                jclass *classes, size_t count, cd_error *err);
 
-/* The same, leaving one local reference per loaded class in the caller's
- * frame, undeclared: under -Xcheck:jni the caller must EnsureLocalCapacity
- * for all of them before its next JNI call. */
-int cd_find_loaded_classes(jvmtiEnv *jvmti, const char *const *signatures, jclass *classes,
-                           size_t count, cd_error *err);
-
 /* The field called name declared by cls itself (not inherited), static or
  * not as is_static says, or NULL if it has none. */
 jfieldID cd_find_field(jvmtiEnv *jvmti, jclass cls, const char *name, int is_static);
