@@ -24,6 +24,7 @@
 #include "toml_scan.h"
 #include "walk.h"
 #include "xml_scan.h"
+#include "carbondump/format.h"
 
 #define SMALL_FILE_BYTES (1u << 20)
 #define PATCHES_DIR "repository/components/patches"

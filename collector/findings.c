@@ -29,6 +29,7 @@
 #include "carbondump/json.h"
 #include "findings_internal.h"
 #include "progress.h"
+#include "carbondump/format.h"
 
 #define JSON_MAX_BYTES (256u << 20)
 #define TEXT_MAX_BYTES (64u << 20)

@@ -23,6 +23,7 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/version.h"
 #include "findings.h"
+#include "carbondump/format.h"
 
 static void add_time(cJSON *object, const char *name, uint64_t wall_ms)
 {

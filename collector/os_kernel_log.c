@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
+#include "carbondump/format.h"
 
 #define KMSG_RECORD_MAX_BYTES 8192
 #define KMSG_MAX_RECORDS 1000000u

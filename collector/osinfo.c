@@ -22,6 +22,7 @@
 #include <utmpx.h>
 
 #include "carbondump/fsutil.h"
+#include "carbondump/format.h"
 
 /* Caps on what one /proc or /sys file may contribute. cpuinfo of a 512-CPU host is
  * about 1 MiB; a module parameter is a few bytes (arrays a few hundred). */

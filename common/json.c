@@ -4,6 +4,7 @@
 #include "carbondump/json.h"
 
 #include "carbondump/fsutil.h"
+#include "carbondump/format.h"
 
 #include <pthread.h>
 #include <stdalign.h>

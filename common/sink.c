@@ -4,7 +4,7 @@
  */
 #include "carbondump/sink.h"
 
-#include "carbondump/fsutil.h"
+#include "carbondump/format.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,6 +14,7 @@
 
 #include "carbondump/error.h"
 #include "carbondump/sink.h"
+#include "carbondump/format.h"
 
 /* mkdir -p with mode for the directories it creates. */
 int cd_mkdirs(const char *path, mode_t mode, cd_error *err);
@@ -38,18 +39,5 @@ int cd_remove_tree(const char *path);
 /* Milliseconds on the monotonic clock, and since the epoch. */
 uint64_t cd_monotonic_ms(void);
 uint64_t cd_wall_ms(void);
-
-/* value in decimal into text, which has room for CD_INT_TEXT_MAX bytes;
- * returns its length. Without printf: for the writers of large dumps. */
-#define CD_INT_TEXT_MAX 21
-size_t cd_format_int(int64_t value, char *text);
-
-/* value as "0x" and at least min_digits lowercase hex digits into text,
- * which has room for CD_HEX_TEXT_MAX bytes; returns its length. */
-#define CD_HEX_TEXT_MAX 19
-size_t cd_format_hex(uint64_t value, int min_digits, char *text);
-
-/* Formats epoch milliseconds as ISO-8601 UTC ("2026-11-26T08:07:38.123Z"). */
-void cd_format_iso8601(uint64_t wall_ms, char *out, size_t outlen);
 
 #endif

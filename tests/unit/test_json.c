@@ -14,6 +14,7 @@
 
 #include "carbondump/fsutil.h"
 #include "carbondump/json.h"
+#include "carbondump/format.h"
 
 static void formats_every_int64(void **state)
 {
