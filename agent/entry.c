@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent.h"
-#include "startup.h"
+#include "triggers/startup.h"
+#include "runtime/runtime.h"
 
 /* Where the staging directory is named in options that failed to parse, so the
  * failure can still be written where the collector looks for it. */

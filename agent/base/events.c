@@ -2,6 +2,7 @@
  * JVMTI event dispatch: see events.h.
  */
 #include "events.h"
+#include "jvmti_util.h"
 
 #include <pthread.h>
 #include <string.h>

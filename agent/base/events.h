@@ -14,7 +14,7 @@
 #ifndef CARBONDUMP_AGENT_EVENTS_H
 #define CARBONDUMP_AGENT_EVENTS_H
 
-#include "agent.h"
+#include "part.h"
 
 typedef void (*cd_gc_hook)(jvmtiEnv *jvmti);
 typedef void (*cd_vm_init_hook)(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread);

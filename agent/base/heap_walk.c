@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "carbondump/fsutil.h"
+#include "jvmti_util.h"
 
 int cd_walk_env_open(cd_agent *agent, jvmtiEnv **env, cd_error *err)
 {

@@ -11,7 +11,7 @@
 #ifndef CARBONDUMP_AGENT_HEAP_WALK_H
 #define CARBONDUMP_AGENT_HEAP_WALK_H
 
-#include "agent.h"
+#include "part.h"
 
 /* Creates a new jvmtiEnv with can_tag_objects. Fails (CD_ERR_UNSUPPORTED) if
  * the VM grants no tagging to a new environment. */

@@ -193,3 +193,30 @@ char *cd_jni_string_call_index(JNIEnv *jni, jobject list, jint index, cd_error *
     (*jni)->DeleteLocalRef(jni, item);
     return copy;
 }
+
+int cd_jni_clear_exception(JNIEnv *jni)
+{
+    if (!(*jni)->ExceptionCheck(jni))
+        return 0;
+    (*jni)->ExceptionClear(jni);
+    return 1;
+}
+
+jobject cd_jni_new_thread(JNIEnv *jni, const char *name, cd_error *err)
+{
+    jclass thread_class = (*jni)->FindClass(jni, "java/lang/Thread");
+    jmethodID init = thread_class
+                         ? (*jni)->GetMethodID(jni, thread_class, "<init>", "(Ljava/lang/String;)V")
+                         : NULL;
+    jstring jname = init ? (*jni)->NewStringUTF(jni, name) : NULL;
+    jobject thread = jname ? (*jni)->NewObject(jni, thread_class, init, jname) : NULL;
+    if (cd_jni_clear_exception(jni) || !thread) {
+        cd_fail(err, CD_ERR_NOMEM, "cannot create the agent thread object (Java heap full?)");
+        thread = NULL;
+    }
+    if (jname)
+        (*jni)->DeleteLocalRef(jni, jname);
+    if (thread_class)
+        (*jni)->DeleteLocalRef(jni, thread_class);
+    return thread;
+}

@@ -57,4 +57,11 @@ char *cd_jni_string_call(JNIEnv *jni, jobject target, const char *method, const 
 /* A malloc'd copy of the String at index in a java.util.List of Strings. */
 char *cd_jni_string_call_index(JNIEnv *jni, jobject list, jint index, cd_error *err);
 
+/* Clears a pending Java exception, returning 1 if there was one. */
+int cd_jni_clear_exception(JNIEnv *jni);
+
+/* A java.lang.Thread object to run an agent thread on (RunAgentThread needs one).
+ * Allocates a Java object. */
+jobject cd_jni_new_thread(JNIEnv *jni, const char *name, cd_error *err);
+
 #endif

@@ -1,9 +1,9 @@
 /*
- * Small JVMTI and JNI helpers shared by the parts.
+ * Small JVMTI helpers shared by the parts (jvmti_util.h).
  */
 #include <stdio.h>
 
-#include "agent.h"
+#include "jvmti_util.h"
 
 const char *cd_jvmti_error_name(jvmtiError error)
 {
@@ -43,12 +43,4 @@ void cd_jvmti_free(jvmtiEnv *jvmti, void *memory)
 {
     if (memory)
         (*jvmti)->Deallocate(jvmti, (unsigned char *)memory);
-}
-
-int cd_jni_clear_exception(JNIEnv *jni)
-{
-    if (!(*jni)->ExceptionCheck(jni))
-        return 0;
-    (*jni)->ExceptionClear(jni);
-    return 1;
 }

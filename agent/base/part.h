@@ -1,10 +1,11 @@
 /*
- * The agent's shared state and the contract of its parts.
+ * The contract of the agent's parts, and the state they share.
  *
  * A part produces one section of the bundle inside the JVM (jvm, threads,
  * histogram, ...). Each is a function of a cd_part_ctx that writes its files
  * under ctx->request->dir through sinks (cd_staging_open), and can be called
- * alike from an attach request, the control-file poller or the OOM handler.
+ * alike from an attach request, the control-file poller or the OOM handler
+ * (runtime/ runs them; threads/, heap/ and vm/ hold them).
  *
  * Rules for parts (they run inside a production JVM at its worst moment):
  *  - Never crash, never block indefinitely, never exit: report errors as values.
@@ -13,9 +14,11 @@
  *    CD_PART_SKIPPED with the reason.
  *  - JVMTI heap callbacks run at a safepoint: no JNI and no JVMTI there but raw
  *    monitors and memory.
+ *
+ *   cd_part_defer   leave work for after agent-result.json is written
  */
-#ifndef CARBONDUMP_AGENT_H
-#define CARBONDUMP_AGENT_H
+#ifndef CARBONDUMP_AGENT_PART_H
+#define CARBONDUMP_AGENT_PART_H
 
 #include <jni.h>
 #include <jvmti.h>
@@ -25,7 +28,7 @@
 #include "carbondump/request.h"
 #include "carbondump/sections.h"
 
-/* What the agent knows about the VM it lives in, set up once. */
+/* What the agent knows about the VM it lives in, set up once (runtime/). */
 typedef struct cd_agent {
     JavaVM *vm;
     jvmtiEnv *jvmti;
@@ -64,59 +67,5 @@ void cd_part_defer(cd_part_ctx *ctx, void (*run)(void *arg), void *arg);
 #define CD_PART_SKIPPED 1
 
 typedef int (*cd_part_fn)(cd_part_ctx *ctx, cd_error *err);
-
-/* The part producing section, or NULL if this agent has none. */
-cd_part_fn cd_agent_part(cd_section section);
-
-/* ---- parts (one file each) */
-int cd_part_jvm(cd_part_ctx *ctx, cd_error *err);
-int cd_part_threads(cd_part_ctx *ctx, cd_error *err);
-int cd_part_histogram(cd_part_ctx *ctx, cd_error *err);
-int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err);
-int cd_part_finalizer(cd_part_ctx *ctx, cd_error *err);
-int cd_part_classloaders(cd_part_ctx *ctx, cd_error *err);
-int cd_part_gc(cd_part_ctx *ctx, cd_error *err);
-int cd_part_flags(cd_part_ctx *ctx, cd_error *err);
-int cd_part_heapdump(cd_part_ctx *ctx, cd_error *err);
-
-/* ---- runtime (agent.c) */
-
-/* Sets up the JVMTI environment and capabilities, once per process; later calls
- * return the same agent. Safe to call from OnLoad and from each OnAttach. */
-cd_agent *cd_agent_get(JavaVM *vm, int at_startup, cd_error *err);
-
-/* Runs request on a new agent thread, so that the attach listener is free at
- * once (the request is copied). When the Java heap has no room for the thread
- * object, runs it right here instead, as under OutOfMemoryError. */
-int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
-                           cd_error *err);
-
-/* Runs request's parts now, on the calling thread, one request at a time, and
- * writes agent-result.json into request->dir. With java_heap_exhausted, parts
- * that need Java allocation are skipped. */
-void cd_agent_run_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
-                          int java_heap_exhausted);
-
-/* A java.lang.Thread object to run an agent thread on (RunAgentThread needs one).
- * Allocates a Java object. */
-jthread cd_agent_new_thread(JNIEnv *jni, const char *name, cd_error *err);
-
-/* Writes agent-result.json into dir, recording a request that failed before
- * any part ran (e.g. bad options). Best effort. */
-void cd_agent_write_failure(const char *dir, const char *id, const cd_error *err);
-
-/* ---- small JVMTI helpers (jvmti_util.c) */
-
-/* Message for a jvmtiError ("JVMTI_ERROR_WRONG_PHASE"). */
-const char *cd_jvmti_error_name(jvmtiError error);
-
-/* Fills err from a failed JVMTI call and returns -1. */
-int cd_jvmti_fail(cd_error *err, jvmtiError error, const char *what);
-
-/* Deallocates JVMTI-allocated memory; NULL is fine. */
-void cd_jvmti_free(jvmtiEnv *jvmti, void *memory);
-
-/* Clears a pending Java exception, returning 1 if there was one. */
-int cd_jni_clear_exception(JNIEnv *jni);
 
 #endif

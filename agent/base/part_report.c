@@ -1,7 +1,7 @@
 /*
  * A part's report pair: see report.h.
  */
-#include "report.h"
+#include "part_report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "agent.h"
+#include "part.h"
 #include "carbondump/sink.h"
 
 /* Formats the text report of data into out. Write errors stick to the sink. */

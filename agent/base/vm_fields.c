@@ -9,6 +9,7 @@
 
 #include "carbondump/histogram.h"
 #include "jni_util.h"
+#include "jvmti_util.h"
 
 #define ACC_STATIC 0x0008 /* JVMS access flag */
 
@@ -76,4 +77,16 @@ char *cd_class_name_of(jvmtiEnv *jvmti, jclass cls)
         snprintf(name, sizeof name, "<class without a name>");
     cd_jvmti_free(jvmti, signature);
     return strdup(name);
+}
+
+jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const char *signature,
+                        int is_static)
+{
+    jfieldID id = cd_find_field(jvmti, cls, name, is_static);
+    char *actual = NULL;
+    if (id && ((*jvmti)->GetFieldName(jvmti, cls, id, NULL, &actual, NULL) != JVMTI_ERROR_NONE ||
+               strcmp(actual, signature) != 0))
+        id = NULL;
+    cd_jvmti_free(jvmti, actual);
+    return id;
 }

@@ -14,7 +14,7 @@
 #ifndef CARBONDUMP_AGENT_VM_FIELDS_H
 #define CARBONDUMP_AGENT_VM_FIELDS_H
 
-#include "agent.h"
+#include "part.h"
 
 /* For each of count signatures ("Ljava/lang/ref/Finalizer;"), the loaded
  * class with that signature (first match; a JNI local reference) or NULL.
@@ -27,6 +27,11 @@ int cd_find_loaded_classes_jni(jvmtiEnv *jvmti, JNIEnv *jni, const char *const *
 /* The field called name declared by cls itself (not inherited), static or
  * not as is_static says, or NULL if it has none. */
 jfieldID cd_find_field(jvmtiEnv *jvmti, jclass cls, const char *name, int is_static);
+
+/* The field cls itself declares with this name, type signature and kind, or
+ * NULL: reading a field of another type would not be safe. */
+jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const char *signature,
+                        int is_static);
 
 /* Longest class name the parts print; longer ones are cut. */
 #define CD_CLASS_NAME_MAX 4096

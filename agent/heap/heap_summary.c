@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "report.h"
-#include "mxbeans.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/part_report.h"
+#include "base/mxbeans.h"
+#include "heap.h"
 
 /* The flags jmap -heap showed, and their modern companions. Flags this VM
  * does not have (MinHeapSize before JDK 13 ...) are left out. */

@@ -50,15 +50,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "agent.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/heapdump_space.h"
 #include "carbondump/hprof.h"
 #include "carbondump/sink_async.h"
-#include "heap_walk.h"
-#include "jni_util.h"
+#include "base/heap_walk.h"
+#include "base/jni_util.h"
 #include "heapdump_internal.h"
 #include "hprof_writer.h"
+#include "heap.h"
 
 #define DUMP_PATH "memoryinfo/java_heap_memory_dump.hprof.gz"
 #define GZIP_LEVEL 1

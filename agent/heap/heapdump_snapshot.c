@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
 #include "carbondump/hprof.h"
 #include "heapdump_internal.h"
-#include "jni_util.h"
+#include "base/jni_util.h"
 
 #define ACC_STATIC 0x0008
 #define ACC_INTERFACE 0x0200

@@ -35,13 +35,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "report.h"
-#include "vm_fields.h"
-#include "heap_walk.h"
-#include "jni_util.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/part_report.h"
+#include "base/vm_fields.h"
+#include "base/heap_walk.h"
+#include "base/jni_util.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/histogram.h"
+#include "heap.h"
 
 #define UNTAGGED_CLASS_MARK ((jlong)-1)
 #define MAX_MARKED 100000

@@ -2,7 +2,11 @@
  * Which function produces which section. A section without an entry is
  * reported by the runtime as skipped, "not implemented", never faked.
  */
-#include "agent.h"
+#include "base/part.h"
+#include "heap/heap.h"
+#include "threads/threads.h"
+#include "vm/vm.h"
+#include "runtime.h"
 
 cd_part_fn cd_agent_part(cd_section section)
 {

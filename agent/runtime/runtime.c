@@ -17,10 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "gc_events.h"
+#include "base/jvmti_util.h"
+#include "vm/gc_events.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/version.h"
+#include "base/jni_util.h"
+#include "runtime.h"
+#include "carbondump/format.h"
 
 static cd_agent agent_state;
 static int agent_ready;
@@ -190,14 +193,6 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
         ctx.deferred[i].run(ctx.deferred[i].arg);
 }
 
-void cd_part_defer(cd_part_ctx *ctx, void (*run)(void *arg), void *arg)
-{
-    if (ctx->deferred_count < CD_PART_DEFERRED_MAX)
-        ctx->deferred[ctx->deferred_count++] = (cd_deferred){run, arg};
-    else
-        run(arg);
-}
-
 void cd_agent_run_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
                           int java_heap_exhausted)
 {
@@ -220,25 +215,6 @@ static void JNICALL request_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
     free(arg);
 }
 
-jthread cd_agent_new_thread(JNIEnv *jni, const char *name, cd_error *err)
-{
-    jclass thread_class = (*jni)->FindClass(jni, "java/lang/Thread");
-    jmethodID init = thread_class
-                         ? (*jni)->GetMethodID(jni, thread_class, "<init>", "(Ljava/lang/String;)V")
-                         : NULL;
-    jstring jname = init ? (*jni)->NewStringUTF(jni, name) : NULL;
-    jthread thread = jname ? (*jni)->NewObject(jni, thread_class, init, jname) : NULL;
-    if (cd_jni_clear_exception(jni) || !thread) {
-        cd_fail(err, CD_ERR_NOMEM, "cannot create the agent thread object (Java heap full?)");
-        thread = NULL;
-    }
-    if (jname)
-        (*jni)->DeleteLocalRef(jni, jname);
-    if (thread_class)
-        (*jni)->DeleteLocalRef(jni, thread_class);
-    return thread;
-}
-
 int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
                            cd_error *err)
 {
@@ -254,7 +230,7 @@ int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *reque
     *copy = *request;
     char name[96];
     snprintf(name, sizeof name, "carbondump request%s%s", request->id[0] ? " " : "", request->id);
-    jthread thread = cd_agent_new_thread(jni, name, err);
+    jthread thread = cd_jni_new_thread(jni, name, err);
     if (!thread) {
         /* No room in the Java heap for a Thread object: the JVM is at its worst
          * moment, which is when the evidence matters most. Do the work here, on

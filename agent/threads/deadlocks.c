@@ -1,6 +1,6 @@
 /*
- * Deadlocks: cycles in the wait-for graph of a thread dump, reported the way
- * jstack reports them.
+ * Deadlocks: cycles in the wait-for graph of a thread dump (thread_format.c
+ * writes them the way jstack reports them).
  *
  * Each thread waits for at most one thing: the monitor it is BLOCKED on, or
  * the AbstractOwnableSynchronizer it is parked on (ReentrantLock,
@@ -100,58 +100,4 @@ int cd_deadlocks_find(cd_thread_dump *dump)
     }
     qsort(dump->deadlocks, dump->deadlock_count, sizeof *dump->deadlocks, compare_first_member);
     return (int)dump->deadlock_count;
-}
-
-/* "name" through the dump's escaping, as the rest of the text. */
-static void put_quoted(cd_sink *sink, const char *name, const char *after)
-{
-    char *clean = cd_text_clean(name, CD_TEXT_DUMP);
-    cd_sink_printf(sink, "\"%s\"%s", clean ? clean : "?", after);
-    free(clean);
-}
-
-static void write_wait_line(cd_sink *sink, const cd_thread *t)
-{
-    char *cls =
-        cd_text_clean(t->waiting_for.class_name ? t->waiting_for.class_name : "?", CD_TEXT_DUMP);
-    uint64_t id = t->waiting_for.id;
-    /* jstack names the ObjectMonitor's address and then the object's; the
-     * identity hash stands for both here (docs/threads.md). */
-    if (t->wait_kind == CD_WAIT_MONITOR)
-        cd_sink_printf(
-            sink, "  waiting to lock monitor 0x%016" PRIx64 " (object 0x%016" PRIx64 ", a %s),\n",
-            id, id, cls ? cls : "?");
-    else
-        cd_sink_printf(sink, "  waiting for ownable synchronizer 0x%016" PRIx64 ", (a %s),\n", id,
-                       cls ? cls : "?");
-    free(cls);
-}
-
-int cd_deadlocks_write_text(cd_sink *sink, const cd_thread_dump *dump)
-{
-    for (size_t d = 0; d < dump->deadlock_count; d++) {
-        const cd_deadlock *cycle = &dump->deadlocks[d];
-        cd_sink_puts(sink, "Found one Java-level deadlock:\n=============================\n");
-        for (size_t k = 0; k < cycle->count; k++) {
-            const cd_thread *t = &dump->threads[cycle->threads[k]];
-            const cd_thread *owner = &dump->threads[cycle->threads[(k + 1) % cycle->count]];
-            put_quoted(sink, t->name, ":\n");
-            write_wait_line(sink, t);
-            cd_sink_puts(sink, "  which is held by ");
-            put_quoted(sink, owner->name, "\n\n");
-        }
-        cd_sink_puts(sink, "Java stack information for the threads listed above:\n"
-                           "===================================================\n");
-        for (size_t k = 0; k < cycle->count; k++) {
-            const cd_thread *t = &dump->threads[cycle->threads[k]];
-            put_quoted(sink, t->name, ":\n");
-            cd_dump_write_frames(sink, t);
-        }
-        cd_sink_puts(sink, "\n");
-    }
-    if (dump->deadlock_count == 1)
-        cd_sink_puts(sink, "Found 1 deadlock.\n\n");
-    else if (dump->deadlock_count > 1)
-        cd_sink_printf(sink, "Found %zu deadlocks.\n\n", dump->deadlock_count);
-    return cd_sink_puts(sink, "");
 }

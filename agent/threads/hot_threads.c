@@ -25,6 +25,7 @@
 
 #include "carbondump/fsutil.h"
 #include "thread_model.h"
+#include "carbondump/format.h"
 
 #define HOT_TOP 20
 

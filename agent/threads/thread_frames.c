@@ -23,8 +23,10 @@
 #include <string.h>
 
 #include "carbondump/histogram.h"
-#include "jni_util.h"
+#include "base/jni_util.h"
 #include "threads_internal.h"
+#include "base/jvmti_util.h"
+#include "base/vm_fields.h"
 
 #define CLASS_NAME_MAX 4096
 

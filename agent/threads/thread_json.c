@@ -26,6 +26,7 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/json.h"
 #include "thread_model.h"
+#include "carbondump/format.h"
 
 /* ---------------------------------------------------------------- items */
 

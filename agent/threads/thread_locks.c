@@ -34,9 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "heap_walk.h"
-#include "jni_util.h"
+#include "base/heap_walk.h"
+#include "base/jni_util.h"
 #include "threads_internal.h"
+#include "base/jvmti_util.h"
 
 /* Classes and their objects carry different tags: the class objects are in
  * the heap too, and GetObjectsWithTags must hand back instances only. */

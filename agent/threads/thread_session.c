@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jni_util.h"
+#include "base/jni_util.h"
 #include "threads_internal.h"
-#include "vm_fields.h"
+#include "base/vm_fields.h"
+#include "base/jvmti_util.h"
 
 static char *system_property(jvmtiEnv *jvmti, const char *name)
 {
@@ -27,18 +28,6 @@ static char *system_property(jvmtiEnv *jvmti, const char *name)
     char *copy = strdup(value);
     cd_jvmti_free(jvmti, value);
     return copy;
-}
-
-jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const char *signature,
-                        int is_static)
-{
-    jfieldID id = cd_find_field(jvmti, cls, name, is_static);
-    char *actual = NULL;
-    if (id && ((*jvmti)->GetFieldName(jvmti, cls, id, NULL, &actual, NULL) != JVMTI_ERROR_NONE ||
-               strcmp(actual, signature) != 0))
-        id = NULL;
-    cd_jvmti_free(jvmti, actual);
-    return id;
 }
 
 /* The JDK classes of cd_jdk_classes, as global references kept for the life

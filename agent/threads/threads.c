@@ -40,8 +40,10 @@
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
-#include "jni_util.h"
+#include "base/jni_util.h"
 #include "threads_internal.h"
+#include "threads.h"
+#include "base/jvmti_util.h"
 
 #define BATCH_THREADS 1024 /* threads per GetThreadListStackTraces: one safepoint each */
 #define BATCH_DEPTH 128    /* frames per thread in a batch; deeper stacks are fetched again */

@@ -19,7 +19,7 @@
 #include <jvmti.h>
 #include <pthread.h>
 
-#include "agent.h"
+#include "base/part.h"
 #include "thread_model.h"
 
 /* ---------------------------------------------------------------- JDK classes */
@@ -32,11 +32,6 @@ typedef struct cd_jdk_classes {
     jclass thread, thread_holder, synchronizer, virtual_thread, module, module_descriptor,
         module_version;
 } cd_jdk_classes;
-
-/* The field cls itself declares with this name, type signature and kind, or
- * NULL: reading a field of another type would not be safe. */
-jfieldID cd_typed_field(jvmtiEnv *jvmti, jclass cls, const char *name, const char *signature,
-                        int is_static);
 
 /* ---------------------------------------------------------------- frames */
 

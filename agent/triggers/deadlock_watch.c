@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "jni_util.h"
+#include "base/jni_util.h"
 
 #define REMEMBERED 64
 

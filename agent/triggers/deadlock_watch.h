@@ -8,7 +8,7 @@
 #ifndef CARBONDUMP_AGENT_DEADLOCK_WATCH_H
 #define CARBONDUMP_AGENT_DEADLOCK_WATCH_H
 
-#include "agent.h"
+#include "base/part.h"
 
 /* 1 if a deadlock not reported before exists now (it is then remembered as
  * reported), 0 if not, -1 with err if the VM could not be asked. Allocates a

@@ -34,9 +34,12 @@
 #include "carbondump/gc_thrash.h"
 #include "carbondump/startup.h"
 #include "deadlock_watch.h"
-#include "events.h"
-#include "gc_events.h"
+#include "base/events.h"
+#include "vm/gc_events.h"
 #include "trigger.h"
+#include "base/jni_util.h"
+#include "base/jvmti_util.h"
+#include "carbondump/format.h"
 
 #define CONTROL_MAX_BYTES 65536
 
@@ -289,7 +292,7 @@ static void JNICALL watcher_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     cd_error err = {0};
-    jthread watcher = cd_agent_new_thread(jni, "carbondump watcher", &err);
+    jthread watcher = cd_jni_new_thread(jni, "carbondump watcher", &err);
     jvmtiError e = watcher ? (*jvmti)->RunAgentThread(jvmti, watcher, watcher_thread,
                                                       startup_agent, JVMTI_THREAD_MIN_PRIORITY)
                            : JVMTI_ERROR_OUT_OF_MEMORY;

@@ -5,7 +5,7 @@
 #ifndef CARBONDUMP_AGENT_STARTUP_H
 #define CARBONDUMP_AGENT_STARTUP_H
 
-#include "agent.h"
+#include "base/part.h"
 
 /* Parses the start-up options and arms the watchers. On bad options prints one
  * line on stderr and returns -1: the agent stays inert, the JVM starts. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
+#include "runtime/runtime.h"
 
 extern char **environ;
 

@@ -14,7 +14,7 @@
 
 #include <limits.h>
 
-#include "agent.h"
+#include "base/part.h"
 #include "carbondump/startup.h"
 
 typedef enum cd_trigger_kind {

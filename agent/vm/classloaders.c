@@ -27,13 +27,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "report.h"
-#include "heap_walk.h"
-#include "jni_util.h"
-#include "mxbeans.h"
-#include "vm_fields.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/part_report.h"
+#include "base/heap_walk.h"
+#include "base/jni_util.h"
+#include "base/mxbeans.h"
+#include "base/vm_fields.h"
 #include "carbondump/histogram.h"
+#include "vm.h"
 
 #define BOOTSTRAP 0 /* index of the bootstrap loader's row */
 

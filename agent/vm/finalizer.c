@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "report.h"
-#include "heap_walk.h"
-#include "jni_util.h"
-#include "vm_fields.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/part_report.h"
+#include "base/heap_walk.h"
+#include "base/jni_util.h"
+#include "base/vm_fields.h"
+#include "vm.h"
 
 /* A bound on the walk, should the queue ever be corrupt or cyclic. */
 #define MAX_QUEUE_ELEMENTS 100000000L

@@ -24,12 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "jni_util.h"
-#include "mxbeans.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/jni_util.h"
+#include "base/mxbeans.h"
 #include "vm_arguments.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
+#include "vm.h"
 
 /* ---------------------------------------------------------------- flags */
 

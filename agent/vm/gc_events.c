@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "events.h"
+#include "base/events.h"
 
 typedef struct pause_slot {
     _Atomic uint64_t sequence, start_mono_ns, start_wall_ms, duration_ns;

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent.h"
+#include "base/part.h"
 
 /* How many of the most recent pauses are kept (percentiles use them all). */
 #define CD_GC_PAUSE_HISTORY 4096

@@ -16,12 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "report.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/part_report.h"
 #include "gc_events.h"
-#include "mxbeans.h"
+#include "base/mxbeans.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/pause_stats.h"
+#include "vm.h"
+#include "carbondump/format.h"
 
 #define LAST_PAUSES_SHOWN 100
 

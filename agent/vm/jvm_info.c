@@ -15,12 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "jni_util.h"
+#include "base/part.h"
+#include "base/jvmti_util.h"
+#include "base/jni_util.h"
 #include "vm_arguments.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/procstat.h"
 #include "carbondump/secrets.h"
+#include "vm.h"
+#include "carbondump/format.h"
 
 /* The value of KEY="value" in a JDK's release file, or NULL. */
 static char *release_value(const char *release, const char *key)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jni_util.h"
+#include "base/jni_util.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
 

@@ -14,7 +14,6 @@
 
 #include "carbondump/error.h"
 #include "carbondump/sink.h"
-#include "carbondump/format.h"
 
 /* mkdir -p with mode for the directories it creates. */
 int cd_mkdirs(const char *path, mode_t mode, cd_error *err);

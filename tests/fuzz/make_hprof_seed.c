@@ -16,7 +16,7 @@
 
 #include "carbondump/hprof.h"
 #include "carbondump/sink.h"
-#include "hprof_writer.h"
+#include "heap/hprof_writer.h"
 
 static uint64_t name(cd_hprof_writer *w, const char *text, uint64_t *next_id)
 {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "thread_model.h"
+#include "threads/thread_model.h"
 
 #define SCAN(code) cd_bytecode_may_lock(code, sizeof code)
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "thread_model.h"
+#include "threads/thread_model.h"
 
 static const cd_method lambda = {"Planted", "lambda$main$10", NULL, "Planted.java", 0, 1};
 static cd_frame one_frame = {&lambda, 40};

@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "thread_model.h"
+#include "threads/thread_model.h"
 
 static const cd_method spin = {"Spin", "loop", NULL, "Spin.java", 0, 1};
 static const cd_method sleep_method = {"java.lang.Thread", "sleep", "java.base@17.0.15",

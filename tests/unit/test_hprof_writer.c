@@ -15,7 +15,7 @@
 
 #include "carbondump/hprof.h"
 #include "carbondump/sink.h"
-#include "hprof_writer.h"
+#include "heap/hprof_writer.h"
 
 typedef struct written {
     char *data;

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "thread_model.h"
+#include "threads/thread_model.h"
 
 static const cd_method thread_sleep = {"java.lang.Thread", "sleep", "java.base@17.0.15",
                                        "Thread.java", 1, 1};
