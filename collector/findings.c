@@ -30,6 +30,7 @@
 #include "findings_internal.h"
 #include "progress.h"
 #include "carbondump/format.h"
+#include "carbondump/array.h"
 
 #define JSON_MAX_BYTES (256u << 20)
 #define TEXT_MAX_BYTES (64u << 20)
@@ -86,8 +87,7 @@ static char *vformat(const char *fmt, va_list ap)
 cd_finding *cd_findings_add(cd_findings *list, cd_severity severity, const char *kind,
                             const char *title_fmt, ...)
 {
-    if (cd_array_reserve((void **)&list->items, &list->capacity, list->count,
-                         sizeof *list->items) != 0) {
+    if (CD_ARRAY_ROOM_FOR_ONE(list->items, list->capacity, list->count) != 0) {
         list->incomplete = 1;
         return NULL;
     }
@@ -318,19 +318,6 @@ void cd_format_bytes(double bytes, char *out, size_t outlen)
         unit++;
     }
     snprintf(out, outlen, "%.1f %s", bytes, units[unit]);
-}
-
-int cd_array_reserve(void **items, size_t *capacity, size_t count, size_t item_size)
-{
-    if (count < *capacity)
-        return 0;
-    size_t grown_capacity = *capacity ? *capacity * 2 : 16;
-    void *grown = realloc(*items, grown_capacity * item_size);
-    if (!grown)
-        return -1;
-    *items = grown;
-    *capacity = grown_capacity;
-    return 0;
 }
 
 const char *cd_plural(double count)

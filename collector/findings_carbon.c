@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "findings_internal.h"
+#include "carbondump/array.h"
 
 #define TOP_KEYS 5
 #define DISTINCT_KEYS_MAX 512
@@ -207,8 +208,7 @@ static void tally_add(tally_list *list, const char *key, const char *path, int l
         }
     if (list->count >= DISTINCT_KEYS_MAX)
         return;
-    if (cd_array_reserve((void **)&list->items, &list->capacity, list->count,
-                         sizeof *list->items) != 0)
+    if (CD_ARRAY_ROOM_FOR_ONE(list->items, list->capacity, list->count) != 0)
         return;
     tally *t = &list->items[list->count++];
     snprintf(t->key, sizeof t->key, "%s", key);

@@ -67,10 +67,6 @@ size_t cd_disk_rows(const char *disk_space_text, cd_disk_row *rows, int *lines, 
 
 /* ---- findings.c */
 
-/* Makes room in a growing array for one more item after count: 0, or -1 when
- * out of memory (the array is then unchanged). */
-int cd_array_reserve(void **items, size_t *capacity, size_t count, size_t item_size);
-
 /* "s" unless count is 1, for "%.0f collection%s". */
 const char *cd_plural(double count);
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "findings_internal.h"
+#include "carbondump/array.h"
 
 #define CONTENTION_WARN_WAITERS 3
 #define CONTENTION_CRITICAL_WAITERS 20
@@ -165,7 +166,7 @@ typedef struct id_set {
 
 static void id_set_add(id_set *set, double id)
 {
-    if (cd_array_reserve((void **)&set->ids, &set->capacity, set->count, sizeof *set->ids) == 0)
+    if (CD_ARRAY_ROOM_FOR_ONE(set->ids, set->capacity, set->count) == 0)
         set->ids[set->count++] = id;
 }
 

@@ -19,16 +19,11 @@ static cJSON *histogram_json(const cd_histo_table *t, int live, uint64_t duratio
     cJSON_AddNumberToObject(root, "inspection_ms", (double)duration_ms);
     cJSON_AddNumberToObject(root, "total_instances", (double)t->total_instances);
     cJSON_AddNumberToObject(root, "total_bytes", (double)t->total_bytes);
-    cJSON *rows = cJSON_AddArrayToObject(root, "classes");
-    for (size_t i = 0; i < t->count; i++) {
-        cJSON *row = cJSON_CreateObject();
-        cJSON_AddNumberToObject(row, "num", (double)(i + 1));
-        cJSON_AddNumberToObject(row, "instances", (double)t->rows[i].instances);
-        cJSON_AddNumberToObject(row, "bytes", (double)t->rows[i].bytes);
-        cJSON_AddStringToObject(row, "name", t->rows[i].name);
-        if (t->rows[i].module)
-            cJSON_AddStringToObject(row, "module", t->rows[i].module);
-        cJSON_AddItemToArray(rows, row);
+    cJSON *rows = cd_histo_rows_json(t->rows, t->count);
+    if (!rows || !cJSON_AddItemToObject(root, "classes", rows)) {
+        cJSON_Delete(rows);
+        cJSON_Delete(root);
+        return NULL;
     }
     return root;
 }

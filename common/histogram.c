@@ -2,6 +2,8 @@
  * Class histograms in jmap -histo's text: see include/carbondump/histogram.h.
  */
 #include "carbondump/histogram.h"
+#include "carbondump/array.h"
+#include <cjson/cJSON.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -128,14 +130,9 @@ int cd_histo_parse_text(char *text, cd_histo_table *table)
         cd_histo_row row;
         if (!parse_row(line, &row))
             continue; /* header, separator, blank */
-        if (table->count == capacity) {
-            capacity = capacity ? capacity * 2 : 256;
-            cd_histo_row *grown = realloc(table->rows, capacity * sizeof *grown);
-            if (!grown) {
-                cd_histo_table_free(table);
-                return -1;
-            }
-            table->rows = grown;
+        if (CD_ARRAY_ROOM_FOR_ONE(table->rows, capacity, table->count) != 0) {
+            cd_histo_table_free(table);
+            return -1;
         }
         table->rows[table->count++] = row;
     }
@@ -150,4 +147,24 @@ void cd_histo_table_free(cd_histo_table *table)
 {
     free(table->rows);
     memset(table, 0, sizeof *table);
+}
+
+cJSON *cd_histo_rows_json(const cd_histo_row *rows, size_t count)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array && i < count; i++) {
+        cJSON *row = cJSON_CreateObject();
+        if (!row || !cJSON_AddItemToArray(array, row)) {
+            cJSON_Delete(row);
+            cJSON_Delete(array);
+            return NULL;
+        }
+        cJSON_AddNumberToObject(row, "num", (double)(i + 1));
+        cJSON_AddNumberToObject(row, "instances", (double)rows[i].instances);
+        cJSON_AddNumberToObject(row, "bytes", (double)rows[i].bytes);
+        cJSON_AddStringToObject(row, "name", rows[i].name);
+        if (rows[i].module)
+            cJSON_AddStringToObject(row, "module", rows[i].module);
+    }
+    return array;
 }

@@ -13,6 +13,7 @@
  * settled at the end.
  */
 #include "hprof_reader_internal.h"
+#include "carbondump/array.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -87,14 +88,8 @@ static int fill(cd_hprof_reader *r, size_t n, cd_error *err)
         if (n > BUFFER_MAX_BYTES)
             return hr_malformed(r, err,
                                 "an item of %zu bytes is larger than carbondump reads whole", n);
-        size_t cap = r->cap;
-        while (cap < n)
-            cap *= 2;
-        uint8_t *grown = realloc(r->buf, cap);
-        if (!grown)
+        if (cd_array_reserve(&r->buf, &r->cap, n, 1) != 0)
             return hr_out_of_memory(err);
-        r->buf = grown;
-        r->cap = cap;
     }
     while (r->end < n) {
         size_t got;

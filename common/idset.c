@@ -2,6 +2,7 @@
  * Sets of 64-bit ids: see include/carbondump/idset.h.
  */
 #include "carbondump/idset.h"
+#include "carbondump/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,8 @@
 
 int cd_idlist_push(cd_idlist *list, uint64_t id)
 {
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 256;
-        uint64_t *grown = realloc(list->items, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        list->items = grown;
-        list->cap = cap;
-    }
+    if (CD_ARRAY_ROOM_FOR_ONE(list->items, list->cap, list->count) != 0)
+        return -1;
     list->items[list->count++] = id;
     list->sealed = 0;
     return 0;

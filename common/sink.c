@@ -5,6 +5,7 @@
 #include "carbondump/sink.h"
 
 #include "carbondump/format.h"
+#include "carbondump/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -418,16 +419,8 @@ typedef struct buffer_sink {
 static int buffer_write(cd_sink *sink, const void *data, size_t len, cd_error *err)
 {
     buffer_sink *b = (buffer_sink *)sink;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        char *grown = realloc(b->data, cap);
-        if (!grown)
-            return cd_fail(err, CD_ERR_NOMEM, "out of memory buffering output");
-        b->data = grown;
-        b->cap = cap;
-    }
+    if (cd_array_reserve(&b->data, &b->cap, b->len + len + 1, 1) != 0)
+        return cd_fail(err, CD_ERR_NOMEM, "out of memory buffering output");
     memcpy(b->data + b->len, data, len);
     b->len += len;
     b->data[b->len] = '\0';

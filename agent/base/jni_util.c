@@ -220,3 +220,14 @@ jobject cd_jni_new_thread(JNIEnv *jni, const char *name, cd_error *err)
         (*jni)->DeleteLocalRef(jni, thread_class);
     return thread;
 }
+
+char *cd_jni_string_field(JNIEnv *jni, jobject object, jfieldID field)
+{
+    if (!field)
+        return NULL;
+    jstring s = (jstring)(*jni)->GetObjectField(jni, object, field);
+    char *copy = cd_jni_utf(jni, s);
+    if (s)
+        (*jni)->DeleteLocalRef(jni, s);
+    return copy;
+}

@@ -49,6 +49,11 @@ jboolean cd_jni_boolean(JNIEnv *jni, jobject target, const char *method, const c
 /* A malloc'd UTF-8 (modified UTF-8) copy of a Java string; NULL for null. */
 char *cd_jni_utf(JNIEnv *jni, jstring string);
 
+/* A malloc'd UTF-8 copy of the String in object's field; NULL if null or if
+ * field is NULL (a field this JDK does not have). Reads
+ * the field directly: no Java call, no Java allocation. */
+char *cd_jni_string_field(JNIEnv *jni, jobject object, jfieldID field);
+
 /* A malloc'd copy of String.valueOf(target.method()) for a no-argument method
  * returning an object (e.g. "getName", "()Ljava/lang/String;"). */
 char *cd_jni_string_call(JNIEnv *jni, jobject target, const char *method, const char *signature,

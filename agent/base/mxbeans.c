@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jni_util.h"
+#include "carbondump/array.h"
 
 #define FRAME_CAPACITY 64
 
@@ -34,15 +35,9 @@ static char *join_strings(JNIEnv *jni, jobjectArray array)
             (*jni)->DeleteLocalRef(jni, s);
         if (!text)
             continue;
-        size_t need = len + strlen(text) + 3;
-        if (need > cap) {
-            char *grown = realloc(out, need * 2);
-            if (!grown) {
-                free(text);
-                break;
-            }
-            out = grown;
-            cap = need * 2;
+        if (cd_array_reserve(&out, &cap, len + strlen(text) + 3, 1) != 0) {
+            free(text);
+            break;
         }
         len += (size_t)sprintf(out + len, "%s%s", len ? ", " : "", text);
         free(text);

@@ -44,6 +44,8 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/histogram.h"
 #include "heap.h"
+#include "base/modules.h"
+#include "carbondump/array.h"
 
 #define UNTAGGED_CLASS_MARK ((jlong)-1)
 #define MAX_MARKED 100000
@@ -183,6 +185,7 @@ static int resolve_marked(jvmtiEnv *walk_env, JNIEnv *jni, class_table *table, w
 /* "name@version" per module, computed once per module: modules are tagged in
  * the walk environment with their index + 1 in this cache. */
 typedef struct module_cache {
+    cd_module_reader reader;
     char **texts; /* NULL entry: the unnamed module */
     size_t count, capacity;
     int failed; /* a JNI call failed: stop asking */
@@ -205,24 +208,9 @@ static const char *module_of(module_cache *cache, jvmtiEnv *walk_env, JNIEnv *jn
         return cache->texts[tag - 1];
     }
     cd_error err = {0};
-    char *text = NULL;
-    jobject descriptor =
-        cd_jni_object(jni, module, "getDescriptor", "()Ljava/lang/module/ModuleDescriptor;", &err);
-    if (descriptor) {
-        text =
-            cd_jni_string_call(jni, descriptor, "toNameAndVersion", "()Ljava/lang/String;", &err);
-        (*jni)->DeleteLocalRef(jni, descriptor);
-    }
-    if (err.code == CD_OK && cache->count == cache->capacity) {
-        size_t capacity = cache->capacity ? cache->capacity * 2 : 64;
-        char **texts = realloc(cache->texts, capacity * sizeof *texts);
-        if (texts) {
-            cache->texts = texts;
-            cache->capacity = capacity;
-        } else {
-            cd_fail(&err, CD_ERR_NOMEM, "out of memory");
-        }
-    }
+    char *text = cd_module_name(&cache->reader, jni, module, &err);
+    if (err.code == CD_OK && CD_ARRAY_ROOM_FOR_ONE(cache->texts, cache->capacity, cache->count) != 0)
+        cd_fail(&err, CD_ERR_NOMEM, "out of memory");
     if (err.code != CD_OK) {
         free(text);
         cache->failed = 1;
@@ -271,6 +259,8 @@ static int build_rows(cd_part_ctx *ctx, jvmtiEnv *walk_env, const class_table *t
         return cd_fail(err, CD_ERR_NOMEM, "out of memory for %zu histogram rows", with_instances);
     int modules_wanted =
         !ctx->java_heap_exhausted && ctx->jni && (*ctx->jni)->GetVersion(ctx->jni) >= JNI_VERSION_9;
+    if (modules_wanted) /* by toNameAndVersion: the heap has room */
+        cd_module_reader_init(&modules->reader, walk_env, ctx->jni, NULL, NULL, NULL, 1);
     for (size_t i = 0; i < table->count; i++) {
         if (table->counts[i].instances == 0)
             continue;
@@ -334,16 +324,11 @@ static cJSON *json_report(const cd_part_ctx *ctx, const histogram *h, const walk
                                 "the Java heap is exhausted: module names need Java allocation");
     else if (modules->failed)
         cJSON_AddStringToObject(root, "modules_omitted", modules->reason);
-    cJSON *rows = cJSON_AddArrayToObject(root, "classes");
-    for (size_t i = 0; i < h->row_count; i++) {
-        cJSON *row = cJSON_CreateObject();
-        cJSON_AddNumberToObject(row, "num", (double)(i + 1));
-        cJSON_AddNumberToObject(row, "instances", (double)h->rows[i].instances);
-        cJSON_AddNumberToObject(row, "bytes", (double)h->rows[i].bytes);
-        cJSON_AddStringToObject(row, "name", h->rows[i].name);
-        if (h->rows[i].module)
-            cJSON_AddStringToObject(row, "module", h->rows[i].module);
-        cJSON_AddItemToArray(rows, row);
+    cJSON *rows = cd_histo_rows_json(h->rows, h->row_count);
+    if (!rows || !cJSON_AddItemToObject(root, "classes", rows)) {
+        cJSON_Delete(rows);
+        cJSON_Delete(root);
+        return NULL; /* cd_report_write reports it as out of memory */
     }
     return root;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "carbondump/hprof.h"
+#include "carbondump/array.h"
 
 #define BUFFER_BYTES (1u << 20)
 #define RECORD_HEADER_BYTES 9 /* u1 tag, u4 time, u4 length */
@@ -264,16 +265,8 @@ uint64_t cd_hprof_name(cd_hprof_writer *w, const char *text, size_t len, uint64_
         if (e->hash == hash && e->len == len && memcmp(w->text + e->offset, text, len) == 0)
             return e->id;
     }
-    if (w->text_len + len > w->text_cap) {
-        size_t cap = w->text_cap ? w->text_cap : 64 * 1024;
-        while (cap < w->text_len + len)
-            cap *= 2;
-        char *grown = realloc(w->text, cap);
-        if (!grown)
-            return names_failed(w);
-        w->text = grown;
-        w->text_cap = cap;
-    }
+    if (cd_array_reserve(&w->text, &w->text_cap, w->text_len + len, 1) != 0)
+        return names_failed(w);
     memcpy(w->text + w->text_len, text, len);
     uint64_t id = (*next_id)++;
     w->names[i] = (name_entry){hash, id, w->text_len, len};

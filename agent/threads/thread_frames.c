@@ -27,6 +27,7 @@
 #include "threads_internal.h"
 #include "base/jvmti_util.h"
 #include "base/vm_fields.h"
+#include "base/modules.h"
 
 #define CLASS_NAME_MAX 4096
 
@@ -56,10 +57,7 @@ struct cd_method_cache {
     table by_text;  /* StackTraceElement key -> entry */
     table classes;  /* class signature -> entry holding class name, file, module */
     int java_allowed;
-    int jni_modules; /* JNIEnv has GetModule (JNI 9+) */
-    jfieldID module_name, module_descriptor, descriptor_version, descriptor_raw_version,
-        version_text;
-    int module_fields; /* the five fields above resolved */
+    cd_module_reader modules;
     element_fields elements;
     int elements_ready; /* 1 resolved, -1 not on this JDK, 0 not tried */
     int lock_hints;     /* work out cd_method.may_lock (else it is 1) */
@@ -131,22 +129,8 @@ cd_method_cache *cd_method_cache_new(jvmtiEnv *jvmti, JNIEnv *jni, int java_allo
     cache->unknown.class_name = "<unknown class>";
     cache->unknown.method_name = "<unknown method>";
     cache->unknown.may_lock = 1;
-    cache->jni_modules = (*jni)->GetVersion(jni) >= JNI_VERSION_9;
-    if (cache->jni_modules) {
-        const char *string = "Ljava/lang/String;";
-        cache->module_name = cd_typed_field(jvmti, classes->module, "name", string, 0);
-        cache->module_descriptor = cd_typed_field(jvmti, classes->module, "descriptor",
-                                                  "Ljava/lang/module/ModuleDescriptor;", 0);
-        cache->descriptor_version =
-            cd_typed_field(jvmti, classes->module_descriptor, "version",
-                           "Ljava/lang/module/ModuleDescriptor$Version;", 0);
-        cache->descriptor_raw_version =
-            cd_typed_field(jvmti, classes->module_descriptor, "rawVersionString", string, 0);
-        cache->version_text = cd_typed_field(jvmti, classes->module_version, "version", string, 0);
-        cache->module_fields = cache->module_name && cache->module_descriptor &&
-                               cache->descriptor_version && cache->descriptor_raw_version &&
-                               cache->version_text;
-    }
+    cd_module_reader_init(&cache->modules, jvmti, jni, classes->module, classes->module_descriptor,
+                          classes->module_version, java_allowed);
     return cache;
 }
 
@@ -169,64 +153,13 @@ void cd_method_cache_free(cd_method_cache *cache, JNIEnv *jni)
     free(cache);
 }
 
-/* A Java string field as a malloc'd UTF-8 copy; NULL if null. */
-static char *string_field(JNIEnv *jni, jobject object, jfieldID field)
-{
-    jstring s = (jstring)(*jni)->GetObjectField(jni, object, field);
-    char *copy = cd_jni_utf(jni, s);
-    if (s)
-        (*jni)->DeleteLocalRef(jni, s);
-    return copy;
-}
-
 /* "name@version", "name", or NULL for the unnamed module, into the arena. */
 static const char *module_text(cd_method_cache *cache, JNIEnv *jni, jclass cls)
 {
-    if (!cache->jni_modules)
-        return NULL;
-    jobject module = (*jni)->GetModule(jni, cls);
-    if (!module) {
-        cd_jni_clear_exception(jni);
-        return NULL;
-    }
-    const char *result = NULL;
-    if (cache->module_fields) {
-        char *name = string_field(jni, module, cache->module_name);
-        jobject descriptor =
-            name ? (*jni)->GetObjectField(jni, module, cache->module_descriptor) : NULL;
-        char *version = NULL;
-        if (descriptor) {
-            jobject v = (*jni)->GetObjectField(jni, descriptor, cache->descriptor_version);
-            version = v ? string_field(jni, v, cache->version_text)
-                        : string_field(jni, descriptor, cache->descriptor_raw_version);
-            if (v)
-                (*jni)->DeleteLocalRef(jni, v);
-            (*jni)->DeleteLocalRef(jni, descriptor);
-        }
-        if (name) {
-            size_t len = strlen(name) + (version ? strlen(version) + 1 : 0);
-            char *text = cd_arena_alloc(&cache->arena, len + 1);
-            if (text)
-                snprintf(text, len + 1, "%s%s%s", name, version ? "@" : "", version ? version : "");
-            result = text;
-        }
-        free(name);
-        free(version);
-    } else if (cache->java_allowed) {
-        cd_error err = {0};
-        jobject descriptor = cd_jni_object(jni, module, "getDescriptor",
-                                           "()Ljava/lang/module/ModuleDescriptor;", &err);
-        char *text = descriptor ? cd_jni_string_call(jni, descriptor, "toNameAndVersion",
-                                                     "()Ljava/lang/String;", &err)
-                                : NULL;
-        result = cd_arena_strdup(&cache->arena, text);
-        free(text);
-        if (descriptor)
-            (*jni)->DeleteLocalRef(jni, descriptor);
-    }
-    cd_jni_clear_exception(jni);
-    (*jni)->DeleteLocalRef(jni, module);
-    return result;
+    char *text = cd_class_module_name(&cache->modules, jni, cls, NULL);
+    const char *kept = cd_arena_strdup(&cache->arena, text);
+    free(text);
+    return kept;
 }
 
 /* The per-class part of a method (name, file, module), cached by signature. */
@@ -391,7 +324,7 @@ static int element_fields_init(cd_method_cache *cache, JNIEnv *jni, cd_error *er
 /* A String field as a malloc'd copy, NULL for null. */
 static char *element_string(JNIEnv *jni, jobject element, jfieldID field)
 {
-    return field ? string_field(jni, element, field) : NULL;
+    return field ? cd_jni_string_field(jni, element, field) : NULL;
 }
 
 /* The cached method for an element's text parts. */

@@ -27,6 +27,7 @@
 #include "carbondump/json.h"
 #include "thread_model.h"
 #include "carbondump/format.h"
+#include "carbondump/array.h"
 
 /* ---------------------------------------------------------------- items */
 
@@ -41,14 +42,8 @@ typedef struct json_scratch {
 static int scratch_reset(json_scratch *scratch, size_t capacity)
 {
     scratch->used = 0;
-    if (capacity <= scratch->capacity)
-        return 0;
-    void *grown = realloc(scratch->texts, capacity * sizeof *scratch->texts);
-    if (!grown)
-        return -1;
-    scratch->texts = grown;
-    scratch->capacity = capacity;
-    return 0;
+    return cd_array_reserve(&scratch->texts, &scratch->capacity, capacity,
+                            sizeof *scratch->texts);
 }
 
 static char *scratch_take(json_scratch *scratch)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "thread_model.h"
+#include "carbondump/array.h"
 
 /* ---------------------------------------------------------------- arena */
 
@@ -102,14 +103,8 @@ void cd_thread_dump_free(cd_thread_dump *dump)
 
 cd_thread *cd_thread_dump_add(cd_thread_dump *dump)
 {
-    if (dump->count == dump->capacity) {
-        size_t capacity = dump->capacity ? dump->capacity * 2 : 64;
-        cd_thread *grown = realloc(dump->threads, capacity * sizeof *grown);
-        if (!grown)
-            return NULL;
-        dump->threads = grown;
-        dump->capacity = capacity;
-    }
+    if (CD_ARRAY_ROOM_FOR_ONE(dump->threads, dump->capacity, dump->count) != 0)
+        return NULL;
     cd_thread *t = &dump->threads[dump->count++];
     memset(t, 0, sizeof *t);
     t->java_id = -1;
@@ -230,17 +225,9 @@ static void buffer_put(text_buffer *b, const char *bytes, size_t len)
 {
     if (b->failed)
         return;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        char *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
+    if (cd_array_reserve(&b->data, &b->cap, b->len + len + 1, 1) != 0) {
+        b->failed = 1;
+        return;
     }
     memcpy(b->data + b->len, bytes, len);
     b->len += len;

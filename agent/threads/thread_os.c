@@ -47,6 +47,7 @@
 
 #include "carbondump/procstat.h"
 #include "threads_internal.h"
+#include "carbondump/array.h"
 
 struct cd_vm_layout {
     long osthread;     /* (Java)Thread::_osthread */
@@ -490,15 +491,10 @@ static int64_t *other_tids(const int64_t *java_nids, size_t java_count, size_t *
         if (*end || tid <= 0 ||
             bsearch(&key, java_nids, java_count, sizeof *java_nids, compare_i64))
             continue;
-        if (n == capacity) {
-            int64_t *grown = realloc(tids, capacity * 2 * sizeof *tids);
-            if (!grown) {
-                free(tids);
-                tids = NULL;
-                break;
-            }
-            tids = grown;
-            capacity *= 2;
+        if (CD_ARRAY_ROOM_FOR_ONE(tids, capacity, n) != 0) {
+            free(tids);
+            tids = NULL;
+            break;
         }
         tids[n++] = key;
     }

@@ -36,6 +36,7 @@
 #include "base/vm_fields.h"
 #include "carbondump/histogram.h"
 #include "vm.h"
+#include "carbondump/array.h"
 
 #define BOOTSTRAP 0 /* index of the bootstrap loader's row */
 
@@ -64,17 +65,6 @@ typedef struct metaspace {
 
 /* ---------------------------------------------------------------- loaders */
 
-static char *string_field(JNIEnv *jni, jobject object, jfieldID field)
-{
-    if (!field)
-        return NULL;
-    jstring value = (jstring)(*jni)->GetObjectField(jni, object, field);
-    char *text = cd_jni_utf(jni, value);
-    if (value)
-        (*jni)->DeleteLocalRef(jni, value);
-    return text;
-}
-
 /* The row of loader (NULL: bootstrap), added on first sight with its parent
  * chain. Returns the row index or -1 when out of memory. */
 static long row_of(JNIEnv *jni, jvmtiEnv *walk_env, loader_table *t, jobject loader, int depth)
@@ -87,14 +77,8 @@ static long row_of(JNIEnv *jni, jvmtiEnv *walk_env, loader_table *t, jobject loa
         (*jni)->DeleteLocalRef(jni, loader);
         return (long)tag - 1;
     }
-    if (t->count == t->capacity) {
-        size_t capacity = t->capacity * 2;
-        loader_row *grown = realloc(t->rows, capacity * sizeof *grown);
-        if (!grown)
-            return -1;
-        t->rows = grown;
-        t->capacity = capacity;
-    }
+    if (CD_ARRAY_ROOM_FOR_ONE(t->rows, t->capacity, t->count) != 0)
+        return -1;
     long index = (long)t->count++;
     loader_row *row = &t->rows[index];
     memset(row, 0, sizeof *row);
@@ -105,7 +89,7 @@ static long row_of(JNIEnv *jni, jvmtiEnv *walk_env, loader_table *t, jobject loa
     row->class_name = cd_class_name_of(walk_env, cls);
     if (cls)
         (*jni)->DeleteLocalRef(jni, cls);
-    row->name = string_field(jni, loader, t->name_field);
+    row->name = cd_jni_string_field(jni, loader, t->name_field);
     row->parent = BOOTSTRAP;
     /* a parent chain deeper than this is a loop or a pathology: cut it */
     if (t->parent_field && depth < 256) {

@@ -34,6 +34,7 @@
 #include "base/jni_util.h"
 #include "base/vm_fields.h"
 #include "vm.h"
+#include "carbondump/array.h"
 
 /* A bound on the walk, should the queue ever be corrupt or cyclic. */
 #define MAX_QUEUE_ELEMENTS 100000000L
@@ -90,14 +91,8 @@ static class_entry *entry_for(jvmtiEnv *walk_env, backlog *b, jclass cls)
     (*walk_env)->GetTag(walk_env, cls, &tag);
     if (tag > 0 && (size_t)tag <= b->class_count)
         return &b->classes[tag - 1];
-    if (b->class_count == b->capacity) {
-        size_t capacity = b->capacity ? b->capacity * 2 : 32;
-        class_entry *grown = realloc(b->classes, capacity * sizeof *grown);
-        if (!grown)
-            return NULL;
-        b->classes = grown;
-        b->capacity = capacity;
-    }
+    if (CD_ARRAY_ROOM_FOR_ONE(b->classes, b->capacity, b->class_count) != 0)
+        return NULL;
     class_entry *e = &b->classes[b->class_count];
     if (!(e->name = cd_class_name_of(walk_env, cls)))
         return NULL;

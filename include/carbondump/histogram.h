@@ -55,6 +55,11 @@ void cd_histo_sort(cd_histo_row *rows, size_t count);
  * state (0, or -1 after a failed write). */
 int cd_histo_write_text(cd_sink *sink, const cd_histo_row *rows, size_t count);
 
+/* The rows as the JSON array both histogram engines write under "classes":
+ * [{num, instances, bytes, name, module?}], numbered from 1 in the given
+ * order. NULL when out of memory. */
+struct cJSON *cd_histo_rows_json(const cd_histo_row *rows, size_t count);
+
 /* A histogram parsed from jmap-format text (the VM's own heap inspection
  * answers in it). Strings point into the text, which parsing modifies. */
 typedef struct cd_histo_table {
