@@ -7,7 +7,7 @@
 #include "carbondump/json.h"
 #include "carbondump/version.h"
 #include "cli.h"
-#include "control.h"
+#include "jvm/control.h"
 #include "run.h"
 
 int main(int argc, char *argv[])

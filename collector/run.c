@@ -3,14 +3,15 @@
  *
  *   resolve the target (pid, or CARBON_HOME/wso2carbon.pid) and CARBON_HOME
  *   (given, or the target's -Dcarbon.home); make the staging area in the output
- *   directory; run the host sections on their own thread while this thread
- *   drives the JVM side (attach, agent, wait); write carbon_server_info.txt;
- *   zip both staging areas with the manifest; clean up.
+ *   directory; run the host sections on their own thread (section_runner.c)
+ *   while this thread drives the JVM side (jvm/agent_session.c); write
+ *   carbon_server_info.txt and redaction_log.txt; read the staged files back
+ *   for the findings (findings/) and their reports (report/); zip both staging
+ *   areas with the manifest (bundle/); clean up.
  *
  * Failing to reach the JVM is not fatal: the host sections still make a bundle
  * (exit 3), which is what an operator wants when the server has just died.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,57 +22,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "carbon_info.h"
+#include "base/progress.h"
+#include "base/run_context.h"
+#include "base/staging.h"
+#include "bundle/bundle.h"
+#include "carbon/carbon_info.h"
+#include "carbon/pidfile.h"
+#include "carbondump/format.h"
 #include "carbondump/fsutil.h"
-#include "carbondump/procstat.h"
-#include "findings.h"
-#include "pidfile.h"
-#include "progress.h"
-#include "redact.h"
+#include "findings/findings.h"
+#include "jvm/agent_session.h"
+#include "jvm/target_lock.h"
+#include "redact/redaction_log.h"
+#include "report/report.h"
 #include "run.h"
-#include "target_lock.h"
-
-const char *cd_status_name(cd_status status)
-{
-    switch (status) {
-    case CD_STATUS_OK: return "ok";
-    case CD_STATUS_FAILED: return "failed";
-    case CD_STATUS_SKIPPED: return "skipped";
-    case CD_STATUS_PENDING: break;
-    }
-    return "pending";
-}
-
-void cd_run_set_outcome(cd_run *run, cd_section section, cd_status status, const char *reason,
-                        uint64_t duration_ms)
-{
-    pthread_mutex_lock(&run->lock);
-    cd_section_outcome *o = &run->outcomes[section];
-    o->status = status;
-    snprintf(o->reason, sizeof o->reason, "%s", reason ? reason : "");
-    o->duration_ms = duration_ms;
-    pthread_mutex_unlock(&run->lock);
-    if (status == CD_STATUS_OK)
-        cd_progress("%-13s ok (%llu ms)", cd_section_name(section),
-                    (unsigned long long)duration_ms);
-    else
-        cd_progress("%-13s %s: %s", cd_section_name(section), cd_status_name(status),
-                    reason ? reason : "");
-}
-
-void cd_run_settle(cd_run *run, cd_section_set set, cd_status status, const char *reason)
-{
-    for (int s = 0; s < CD_SECTION_COUNT; s++) {
-        if (!(set & run->cli->sections & CD_SECTION_BIT(s)))
-            continue;
-        pthread_mutex_lock(&run->lock);
-        int pending = run->outcomes[s].status == CD_STATUS_PENDING;
-        pthread_mutex_unlock(&run->lock);
-        if (pending)
-            cd_run_set_outcome(run, (cd_section)s, status, reason, 0);
-    }
-}
+#include "section_runner.h"
 
 /* ---------------------------------------------------------------- target */
 
@@ -149,106 +114,7 @@ static int resolve_target(cd_run *run, cd_error *err)
     return 0;
 }
 
-/* ---------------------------------------------------------------- staging */
-
-#define OWNER_TAG ".owner-"
-
-int cd_process_start_ticks(pid_t pid, unsigned long long *ticks)
-{
-    char path[64], *text = NULL;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (cd_read_file(path, 4096, 1, &text, NULL, NULL) != 0)
-        return -1;
-    cd_proc_stat st;
-    int rc = cd_parse_proc_stat(text, &st);
-    free(text);
-    if (rc != 0 || st.state == 'Z' || st.state == 'X')
-        return -1;
-    *ticks = st.start_ticks;
-    return 0;
-}
-
-void cd_target_tmp(const cd_target *t, char *out, size_t outlen)
-{
-    struct stat ours, theirs;
-    int same_root = t->same_mount_ns && stat("/", &ours) == 0 && stat(t->root, &theirs) == 0 &&
-                    ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
-    snprintf(out, outlen, "%s/tmp", same_root ? "" : t->root);
-}
-
-/* The inode of our pid namespace: pids in an owner tag mean something only
- * there. */
-static unsigned long long pid_namespace(void)
-{
-    struct stat st;
-    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
-
-int cd_staging_create(const char *dir, const char *prefix, char *out, size_t outlen, cd_error *err)
-{
-    unsigned long long start = 0;
-    cd_process_start_ticks(getpid(), &start);
-    int n = snprintf(out, outlen, "%s/%s" OWNER_TAG "%llu-%d-%llu.XXXXXX", dir, prefix,
-                     pid_namespace(), (int)getpid(), start);
-    if (n < 0 || (size_t)n >= outlen)
-        return cd_fail(err, CD_ERR_USAGE, "directory path too long: %s", dir);
-    if (!mkdtemp(out)) {
-        int e = errno;
-        out[0] = '\0';
-        cd_fail_errno(err, CD_ERR_IO, e, "cannot create a staging directory in %s", dir);
-        errno = e;
-        return -1;
-    }
-    return 0;
-}
-
-/* 1 when the owner named in a staging area's name has ended, 0 when it may
- * still run or the name does not say. */
-static int owner_has_ended(const char *name, unsigned long long our_namespace)
-{
-    const char *tag = strstr(name, OWNER_TAG);
-    unsigned long long namespace, start, now;
-    int pid, used = 0;
-    if (!tag ||
-        sscanf(tag + strlen(OWNER_TAG), "%llu-%d-%llu.%*6[A-Za-z0-9]%n", &namespace, &pid, &start,
-               &used) != 3 ||
-        used == 0 || tag[strlen(OWNER_TAG) + (size_t)used] != '\0')
-        return 0;
-    if (namespace == 0 || namespace != our_namespace || pid <= 0)
-        return 0;
-    if (pid == (int)getpid())
-        return 0;
-    return cd_process_start_ticks(pid, &now) != 0 || now != start;
-}
-
-int cd_staging_sweep(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    unsigned long long our_namespace = pid_namespace();
-    size_t prefix_len = strlen(prefix);
-    int removed = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, prefix, prefix_len) != 0 ||
-            !owner_has_ended(de->d_name, our_namespace))
-            continue;
-        char path[PATH_MAX];
-        struct stat st;
-        int n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (n < 0 || (size_t)n >= sizeof path || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            continue;
-        if (st.st_uid != geteuid() && geteuid() != 0)
-            continue; /* not ours to judge (nor, without root, to remove) */
-        if (cd_remove_tree(path) == 0) {
-            removed++;
-            cd_progress("removed %s, left by a carbondump that is no longer running", path);
-        }
-    }
-    closedir(d);
-    return removed;
-}
+/* ---------------------------------------------------------------- output */
 
 /* The output directory must take files before any work starts: making the
  * staging area in it is the test (a read-only or full file system fails here,
@@ -306,6 +172,74 @@ static int needs_target_lock(const cd_run *run)
     return run->have_target && (run->cli->sections & CD_SECTIONS_AGENT) && !run->cli->agent_output;
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Bundle paths of every entry plus the files written after the analysis (the
+ * reports themselves and the manifest), sorted and NULL-terminated, for
+ * index.html's links; NULL when out of memory. */
+static char **bundle_paths(const cd_bundle_entries *entries)
+{
+    static const char *const added_later[] = {"index.html", "manifest.json", "summary.txt"};
+    size_t later = sizeof added_later / sizeof *added_later;
+    const char **paths = calloc(entries->count + later + 1, sizeof *paths);
+    if (!paths)
+        return NULL;
+    size_t count = 0;
+    for (size_t i = 0; i < entries->count; i++)
+        paths[count++] = entries->items[i].path;
+    for (size_t i = 0; i < later; i++)
+        paths[count++] = added_later[i];
+    qsort(paths, count, sizeof *paths, compare_strings);
+    return (char **)paths;
+}
+
+/* Reads the staged bundle back, finds what it shows, writes summary.txt and
+ * index.html and adds them to entries. A report that cannot be made costs the
+ * report, never the bundle: the failure is a warning. */
+static void report_findings(cd_run *run, const char *const roots[], size_t root_count,
+                            cd_bundle_entries *entries, cd_findings *findings)
+{
+    cd_error err = {0};
+    cd_report_inputs in;
+    if (cd_report_inputs_load(&in, roots, root_count, &err) != 0) {
+        cd_warn("findings report: %s", err.message);
+        return;
+    }
+    cd_findings_analyze(&in, findings);
+    cd_findings_drop_missing_evidence(findings, &in);
+
+    char captured_at[40], target[320];
+    cd_format_iso8601(run->started_wall_ms, captured_at, sizeof captured_at);
+    const char *product = cd_json_string_at(in.carbon, "product/version_txt");
+    if (run->pid)
+        snprintf(target, sizeof target, "pid %d%s%s%s", (int)run->pid, product ? " (" : "",
+                 product ? product : "", product ? ")" : "");
+    else
+        snprintf(target, sizeof target, "%s", product ? product : "no JVM");
+    char **paths = bundle_paths(entries);
+    cd_report_context context = {.bundle_name = run->bundle_name,
+                                 .captured_at = captured_at,
+                                 .target = target,
+                                 .files = (const char *const *)paths};
+    if (cd_reports_write(run->host_staging, findings, &in, &context, &err) != 0)
+        cd_warn("findings report: %s", err.message);
+    free(paths); /* the strings belong to the entries */
+    cd_report_inputs_free(&in);
+    if (cd_bundle_add(entries, run->host_staging, "summary.txt", &err) != 0 ||
+        cd_bundle_add(entries, run->host_staging, "index.html", &err) != 0)
+        cd_warn("findings report: %s", err.message);
+    cd_progress("findings      %zu critical, %zu warning, %zu info",
+                cd_findings_count(findings, CD_SEVERITY_CRITICAL),
+                cd_findings_count(findings, CD_SEVERITY_WARNING) -
+                    cd_findings_count(findings, CD_SEVERITY_CRITICAL),
+                findings->count - cd_findings_count(findings, CD_SEVERITY_WARNING));
+}
+
+/* Everything after the sections: the files made from their results, the
+ * findings and their reports, and the ZIP. */
 static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_error *err)
 {
     cd_error info_err = {0};
@@ -313,30 +247,37 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
         cd_warn("carbon_server_info.txt: %s", info_err.message);
     if (cd_redaction_log_write(run, &info_err) != 0)
         cd_warn("redaction_log.txt: %s", info_err.message);
-    if (cd_findings_report(run, &info_err) != 0)
-        cd_warn("findings report: %s", info_err.message);
 
     cd_bundle_entries entries = {0};
     static const char *const agent_private[] = {"agent-result.json", "libcarbondump.so", NULL};
+    const char *roots[CD_REPORT_ROOTS_MAX] = {run->host_staging};
+    size_t root_count = 1;
     int rc = cd_bundle_collect(run->host_staging, NULL, &entries, err);
     size_t host_count = entries.count;
     cd_error agent_err = {0};
-    if (rc == 0 && run->agent_staging[0] &&
-        cd_bundle_collect(run->agent_staging, agent_private, &entries, &agent_err) != 0) {
-        /* A target in another mount namespace takes its /tmp with it when it
-         * dies: the host side still makes a bundle. */
-        cd_warn("the JVM side's files cannot be read (%s); the bundle holds the host side only",
-                agent_err.message);
-        for (size_t i = host_count; i < entries.count; i++) {
-            free(entries.items[i].path);
-            free(entries.items[i].source);
+    if (rc == 0 && run->agent_staging[0]) {
+        if (cd_bundle_collect(run->agent_staging, agent_private, &entries, &agent_err) == 0) {
+            roots[root_count++] = run->agent_staging;
+        } else {
+            /* A target in another mount namespace takes its /tmp with it when
+             * it dies: the host side still makes a bundle. */
+            cd_warn("the JVM side's files cannot be read (%s); the bundle holds the host side "
+                    "only",
+                    agent_err.message);
+            for (size_t i = host_count; i < entries.count; i++) {
+                free(entries.items[i].path);
+                free(entries.items[i].source);
+            }
+            entries.count = host_count;
         }
-        entries.count = host_count;
     }
-    if (rc == 0)
-        rc = cd_bundle_write(run, &entries, zip_path, zip_path_len, err);
+    cd_findings findings = {0};
+    if (rc == 0) {
+        report_findings(run, roots, root_count, &entries, &findings);
+        rc = cd_bundle_write(run, &entries, &findings, zip_path, zip_path_len, err);
+    }
     cd_bundle_entries_free(&entries);
-    cd_findings_release(run);
+    cd_findings_free(&findings);
     return rc;
 }
 
@@ -387,7 +328,7 @@ int cd_run_main(const cd_cli *cli, int argc, char *const argv[])
     int host_started = pthread_create(&host, NULL, host_thread, run) == 0;
     if (!host_started)
         cd_host_sections_run(run);
-    cd_jvm_side_run(run);
+    cd_agent_session_run(run);
     cd_target_lock_release(&run->target, &target_lock);
     if (host_started)
         pthread_join(host, NULL);

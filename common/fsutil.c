@@ -84,17 +84,26 @@ int cd_staging_write(const char *root, const char *relpath, const void *data, si
     return cd_sink_close(sink, err);
 }
 
-int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **data, size_t *len,
-                 cd_error *err)
+int cd_open_regular(const char *path, int flags, struct stat *st, cd_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
     if (fd < 0)
         return cd_fail_errno(err, CD_ERR_IO, errno, "cannot open %s", path);
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         close(fd);
         return cd_fail(err, CD_ERR_IO, "%s is not a regular file", path);
     }
+    return fd;
+}
+
+int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **data, size_t *len,
+                 cd_error *err)
+{
+    struct stat st;
+    int fd = cd_open_regular(path, 0, &st, err);
+    if (fd < 0)
+        return -1;
     /* Sized for the whole file at once where its size is known (not in
      * /proc), one byte over so that the end shows without growing. */
     size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, used = 0;

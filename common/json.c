@@ -128,3 +128,14 @@ void cd_json_doc_free(cd_json_doc *doc)
     }
     free(doc);
 }
+
+cJSON *cd_json_read_file(const char *path, size_t max_bytes)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (cd_read_file(path, max_bytes, 0, &text, &len, NULL) != 0)
+        return NULL;
+    cJSON *json = cJSON_ParseWithLength(text, len);
+    free(text);
+    return json;
+}

@@ -22,7 +22,9 @@
  * one, 0 if not. */
 int cd_jni_check(JNIEnv *jni, const char *what, cd_error *err);
 
+/* PushLocalFrame with room for capacity references; 0, or -1 with err. */
 int cd_jni_frame_push(JNIEnv *jni, jint capacity, cd_error *err);
+/* PopLocalFrame of the frame pushed last, dropping its references. */
 void cd_jni_frame_pop(JNIEnv *jni);
 
 /* JVMTI functions that return objects (GetLoadedClasses, GetObjectsWithTags)

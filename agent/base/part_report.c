@@ -8,8 +8,8 @@
 
 #include "carbondump/fsutil.h"
 
-int cd_report_write(const cd_part_ctx *ctx, const char *text_path, cd_report_text_fn text,
-                    const void *data, const char *json_path, cJSON *json, cd_error *err)
+int cd_part_report_write(const cd_part_ctx *ctx, const char *text_path, cd_part_text_fn text,
+                         const void *data, const char *json_path, cJSON *json, cd_error *err)
 {
     const char *dir = ctx->request->dir;
     cd_sink *sink = cd_staging_open(dir, text_path, err);

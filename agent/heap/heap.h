@@ -13,8 +13,11 @@
 
 #include "base/part.h"
 
+/* Instances and bytes per class from the agent's own heap walk. */
 int cd_part_histogram(cd_part_ctx *ctx, cd_error *err);
+/* The GC in use and the heap and non-heap pools. */
 int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err);
+/* A gzip-compressed HPROF heap dump from the agent's own heap walk. */
 int cd_part_heapdump(cd_part_ctx *ctx, cd_error *err);
 
 #endif

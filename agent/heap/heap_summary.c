@@ -333,8 +333,8 @@ int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err)
         }
     }
 
-    rc = cd_report_write(ctx, "memoryinfo/java_heap_summary.txt", write_text, &s,
-                         "memoryinfo/java_heap_summary.json", json_report(&s), err);
+    rc = cd_part_report_write(ctx, "memoryinfo/java_heap_summary.txt", write_text, &s,
+                              "memoryinfo/java_heap_summary.json", json_report(&s), err);
 out:
     for (size_t i = 0; i < sizeof sizing_flags / sizeof *sizing_flags; i++)
         cd_mx_flag_clear(&s.flags[i]);

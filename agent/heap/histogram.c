@@ -328,7 +328,7 @@ static cJSON *json_report(const cd_part_ctx *ctx, const histogram *h, const walk
     if (!rows || !cJSON_AddItemToObject(root, "classes", rows)) {
         cJSON_Delete(rows);
         cJSON_Delete(root);
-        return NULL; /* cd_report_write reports it as out of memory */
+        return NULL; /* cd_part_report_write reports it as out of memory */
     }
     return root;
 }
@@ -381,9 +381,9 @@ int cd_part_histogram(cd_part_ctx *ctx, cd_error *err)
         goto out;
     if (build_rows(ctx, walk_env, &table, &walk, &modules, &h, err) != 0)
         goto out;
-    rc = cd_report_write(ctx, "memoryinfo/java_heap_histogram.txt", write_text, &h,
-                         "memoryinfo/java_heap_histogram.json",
-                         json_report(ctx, &h, &walk, loaded, gc_ms, walk_ms, &modules), err);
+    rc = cd_part_report_write(ctx, "memoryinfo/java_heap_histogram.txt", write_text, &h,
+                              "memoryinfo/java_heap_histogram.json",
+                              json_report(ctx, &h, &walk, loaded, gc_ms, walk_ms, &modules), err);
 out:
     histogram_free(&h);
     module_cache_free(&modules);

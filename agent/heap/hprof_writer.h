@@ -36,6 +36,7 @@ cd_hprof_writer *cd_hprof_writer_new(cd_sink *out, uint64_t time_ms, cd_error *e
 int cd_hprof_writer_finish(cd_hprof_writer *w);
 void cd_hprof_writer_free(cd_hprof_writer *w);
 
+/* 1 once a write has failed (the sink says why), else 0. */
 int cd_hprof_writer_failed(const cd_hprof_writer *w);
 /* Bytes of HPROF written so far. */
 uint64_t cd_hprof_writer_bytes(const cd_hprof_writer *w);
@@ -46,9 +47,12 @@ uint64_t cd_hprof_writer_bytes(const cd_hprof_writer *w);
  * text is seen (ids are taken from *next_id). 0 if out of memory or failed. */
 uint64_t cd_hprof_name(cd_hprof_writer *w, const char *text, size_t len, uint64_t *next_id);
 
+/* A LOAD_CLASS record: class serial, class object id, name id. */
 void cd_hprof_load_class(cd_hprof_writer *w, uint32_t serial, uint64_t class_id, uint64_t name_id);
+/* A FRAME record; line as HPROF codes it (a line number, or 0 and below for none). */
 void cd_hprof_frame(cd_hprof_writer *w, uint64_t frame_id, uint64_t method_name_id,
                     uint64_t signature_id, uint64_t source_id, uint32_t class_serial, int32_t line);
+/* A TRACE record of count frames for the thread with thread_serial. */
 void cd_hprof_trace(cd_hprof_writer *w, uint32_t serial, uint32_t thread_serial,
                     const uint64_t *frame_ids, uint32_t count);
 

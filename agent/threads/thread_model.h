@@ -217,7 +217,9 @@ typedef struct cd_thread_dump {
     int threads_skipped; /* threads that exited while being dumped */
 } cd_thread_dump;
 
+/* An empty dump. */
 void cd_thread_dump_init(cd_thread_dump *dump);
+/* Frees the dump's threads, texts and deadlocks; the dump is empty again. */
 void cd_thread_dump_free(cd_thread_dump *dump);
 
 /* Appends a zeroed thread (unknown numbers set to -1). NULL when out of memory. */
@@ -234,6 +236,7 @@ typedef struct cd_thread_index {
     size_t slots;
 } cd_thread_index;
 
+/* Indexes dump's threads by Java id: 0, or -1 when out of memory. */
 int cd_thread_index_build(cd_thread_index *index, const cd_thread_dump *dump);
 /* The index of the thread with java_id, or (size_t)-1. */
 size_t cd_thread_index_get(const cd_thread_index *index, int64_t java_id);

@@ -11,6 +11,7 @@
 
 #include "base/part.h"
 
+/* The thread dump, threads.json and, with samples, hot_threads.txt. */
 int cd_part_threads(cd_part_ctx *ctx, cd_error *err);
 
 #endif

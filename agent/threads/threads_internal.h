@@ -37,8 +37,11 @@ typedef struct cd_jdk_classes {
 
 typedef struct cd_method_cache cd_method_cache;
 
+/* An empty cache of method names for one session; NULL when out of memory.
+ * java_allowed permits Java calls where JVMTI and fields cannot answer. */
 cd_method_cache *cd_method_cache_new(jvmtiEnv *jvmti, JNIEnv *jni, int java_allowed,
                                      const cd_jdk_classes *classes);
+/* Frees the cache and what it holds. */
 void cd_method_cache_free(cd_method_cache *cache, JNIEnv *jni);
 /* From now on, methods resolved from JVMTI frames get cd_method.may_lock
  * worked out from their modifiers and bytecode (one GetBytecodes each). */

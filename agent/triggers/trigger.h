@@ -42,6 +42,7 @@ void cd_trigger_bundle(cd_agent *agent, JNIEnv *jni, cd_trigger_kind kind,
                        const cd_request *request, int java_heap_exhausted, int jvm_only,
                        cd_trigger_result *result);
 
+/* "control-file", "out-of-memory", "gc-thrashing" or "deadlock", for status files and logs. */
 const char *cd_trigger_kind_name(cd_trigger_kind kind);
 
 #endif

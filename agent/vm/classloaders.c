@@ -338,9 +338,9 @@ int cd_part_classloaders(cd_part_ctx *ctx, cd_error *err)
     qsort_r(order, t.count, sizeof *order, compare_rows_by_classes, &t);
 
     loader_report report = {&t, order, &m};
-    rc =
-        cd_report_write(ctx, "memoryinfo/class_loader_statistics.txt", write_text, &report,
-                        "memoryinfo/class_loader_statistics.json", json_report(&t, order, &m), err);
+    rc = cd_part_report_write(ctx, "memoryinfo/class_loader_statistics.txt", write_text, &report,
+                              "memoryinfo/class_loader_statistics.json", json_report(&t, order, &m),
+                              err);
 out:
     cd_walk_env_close(walk_env);
     for (size_t i = 0; i < t.count; i++) {

@@ -217,8 +217,9 @@ int cd_part_finalizer(cd_part_ctx *ctx, cd_error *err)
             goto out;
         qsort(b.classes, b.class_count, sizeof *b.classes, compare_entries);
     }
-    rc = cd_report_write(ctx, "memoryinfo/objects_awaiting_finalization.txt", write_text, &b,
-                         "memoryinfo/objects_awaiting_finalization.json", json_report(&b), err);
+    rc =
+        cd_part_report_write(ctx, "memoryinfo/objects_awaiting_finalization.txt", write_text, &b,
+                             "memoryinfo/objects_awaiting_finalization.json", json_report(&b), err);
 out:
     cd_walk_env_close(walk_env);
     for (size_t i = 0; i < b.class_count; i++)

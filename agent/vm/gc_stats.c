@@ -168,8 +168,8 @@ int cd_part_gc(cd_part_ctx *ctx, cd_error *err)
         durations[i] = r.pauses[i].duration_ns;
     cd_pause_summarize(durations, r.pause_count, &r.kept);
 
-    rc = cd_report_write(ctx, "memoryinfo/gc_statistics.txt", write_text, &r,
-                         "memoryinfo/gc_statistics.json", json_report(&r), err);
+    rc = cd_part_report_write(ctx, "memoryinfo/gc_statistics.txt", write_text, &r,
+                              "memoryinfo/gc_statistics.json", json_report(&r), err);
 out:
     free(durations);
     free(r.pauses);

@@ -15,10 +15,15 @@
 
 #include "base/part.h"
 
+/* javainfo/jvm_info.json. */
 int cd_part_jvm(cd_part_ctx *ctx, cd_error *err);
+/* vm_flags.txt, system_properties.txt and vm_arguments.txt. */
 int cd_part_flags(cd_part_ctx *ctx, cd_error *err);
+/* gc_statistics.txt and .json. */
 int cd_part_gc(cd_part_ctx *ctx, cd_error *err);
+/* class_loader_statistics.txt and .json. */
 int cd_part_classloaders(cd_part_ctx *ctx, cd_error *err);
+/* objects_awaiting_finalization.txt and .json. */
 int cd_part_finalizer(cd_part_ctx *ctx, cd_error *err);
 
 #endif

@@ -51,6 +51,7 @@ int cd_fail_errno(cd_error *err, cd_code fallback, int errnum, const char *fmt, 
 /* Prefixes an existing message with more context: "reading conf: <old message>". */
 int cd_error_wrap(cd_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Resets err to no error. */
 void cd_error_clear(cd_error *err);
 
 /* A short stable word for the code, used in JSON ("io", "timeout", ...). */

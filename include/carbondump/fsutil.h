@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "carbondump/error.h"
@@ -25,6 +26,11 @@ cd_sink *cd_staging_open(const char *root, const char *relpath, cd_error *err);
 /* Writes data to root/relpath through a sink (atomic: .partial then rename). */
 int cd_staging_write(const char *root, const char *relpath, const void *data, size_t len,
                      cd_error *err);
+
+/* Opens path for reading when it is a regular file, never blocking on a FIFO
+ * or device, with extra open flags (O_NOFOLLOW ...); fills st. Returns the
+ * descriptor, or -1 with err. */
+int cd_open_regular(const char *path, int flags, struct stat *st, cd_error *err);
 
 /* Reads a whole regular file of at most max_bytes into a NUL-terminated buffer.
  * FIFOs, devices and sockets are refused without blocking. Larger files are an

@@ -25,6 +25,7 @@ typedef struct cd_gc_thrash {
     uint64_t last_pause_end_ns; /* 0 before the first pause */
 } cd_gc_thrash;
 
+/* An empty bucket that fires past threshold_ms of pause time and drains at weight. */
 void cd_gc_thrash_init(cd_gc_thrash *bucket, uint64_t threshold_ms, double weight);
 
 /* Feeds one pause (start and end on a monotonic clock, nanoseconds). Returns 1

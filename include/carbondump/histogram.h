@@ -72,6 +72,7 @@ typedef struct cd_histo_table {
  * when a row or the Total line is malformed or missing. */
 int cd_histo_parse_text(char *text, cd_histo_table *table);
 
+/* Frees the table's rows (not the text they point into). */
 void cd_histo_table_free(cd_histo_table *table);
 
 #endif

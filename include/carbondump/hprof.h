@@ -120,6 +120,7 @@ typedef struct cd_hprof_input cd_hprof_input;
  * then useless afterwards. */
 #define CD_HPROF_INPUT_RELEASE 1u
 
+/* Input from the file at path, gzip or plain (flags: CD_HPROF_INPUT_*); NULL with err. */
 cd_hprof_input *cd_hprof_input_file(const char *path, unsigned flags, cd_error *err);
 /* data must stay valid until the input is closed. */
 cd_hprof_input *cd_hprof_input_memory(const void *data, size_t len, cd_error *err);
@@ -202,7 +203,9 @@ typedef struct cd_hprof_stats {
 /* Check that every object reference resolves (memory: ~24 bytes per object). */
 #define CD_HPROF_CHECK_OBJECTS 1u
 
+/* A reader (flags: CD_HPROF_CHECK_*); NULL with err when out of memory. */
 cd_hprof_reader *cd_hprof_reader_new(unsigned flags, cd_error *err);
+/* Frees the reader; NULL is fine. */
 void cd_hprof_reader_free(cd_hprof_reader *reader);
 
 /* Reads the whole input, calling visitor. Returns 0 for a well-formed dump, or -1
@@ -210,7 +213,9 @@ void cd_hprof_reader_free(cd_hprof_reader *reader);
 int cd_hprof_reader_run(cd_hprof_reader *reader, cd_hprof_input *in,
                         const cd_hprof_visitor *visitor, cd_error *err);
 
+/* Counts of what the reader has seen so far. */
 const cd_hprof_stats *cd_hprof_reader_stats(const cd_hprof_reader *reader);
+/* The dump's identifier size in bytes (4 or 8), 0 before the header. */
 unsigned cd_hprof_reader_id_size(const cd_hprof_reader *reader);
 
 /* The classes dumped so far, in dump order (valid until the next class dump). */

@@ -25,6 +25,10 @@ cJSON *cd_json_integer(int64_t value);
 /* Adds name: value to object; returns the item or NULL out of memory. */
 cJSON *cd_json_add_integer(cJSON *object, const char *name, int64_t value);
 
+/* The JSON file at path (at most max_bytes), parsed; NULL when it cannot be
+ * read or is not JSON. The caller deletes it with cJSON_Delete. */
+cJSON *cd_json_read_file(const char *path, size_t max_bytes);
+
 /* A parsed document whose nodes all live in a few large blocks: parsing a
  * large file (a thread dump's threads.json) costs much less than with one
  * malloc per node and string, and the whole tree goes at once. Read only:

@@ -52,12 +52,15 @@ typedef struct cd_request {
 /* Defaults: no dir, no parts, redact=1, engine vm, heap-redact none, 1 sample. */
 void cd_request_init(cd_request *request);
 
+/* Parses agent options ("key=value,..."); 0, or -1 with err naming the bad option. */
 int cd_request_parse(const char *text, cd_request *request, cd_error *err);
 
 /* The text form, parseable by cd_request_parse. */
 int cd_request_format(const cd_request *request, char *out, size_t outlen, cd_error *err);
 
+/* "vm" or "jvmti". */
 const char *cd_heap_engine_name(cd_heap_engine engine);
+/* "none", "basic" or "full". */
 const char *cd_heap_redact_name(cd_heap_redact redact);
 
 /* ---- key=value lists, shared with the start-up options and the control file */

@@ -56,6 +56,7 @@ typedef uint32_t cd_section_set;
     (CD_SECTION_BIT(CD_SECTION_CARBON) | CD_SECTION_BIT(CD_SECTION_FILES) |                \
      CD_SECTION_BIT(CD_SECTION_CHECKSUMS) | CD_SECTION_BIT(CD_SECTION_LISTING))
 
+/* The name --only and --skip use: "jvm", "heap-summary" ... */
 const char *cd_section_name(cd_section section);
 
 /* The section called name[0..len), or -1. */

@@ -61,7 +61,9 @@ cd_sink *cd_sink_buffer(void);
  * sink; NULL if the sink failed. The caller frees the result. */
 char *cd_sink_buffer_take(cd_sink *sink, size_t *len);
 
+/* Writes len bytes; 0, or -1 once the sink has failed (the error sticks). */
 int cd_sink_write(cd_sink *sink, const void *data, size_t len);
+/* Writes a NUL-terminated text, as cd_sink_write. */
 int cd_sink_puts(cd_sink *sink, const char *text);
 /* value in decimal; in hex with "0x" and at least min_digits digits. Without
  * printf, whose format parsing is most of the cost of a large dump's text. */

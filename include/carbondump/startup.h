@@ -62,6 +62,7 @@ typedef struct cd_startup_options {
 /* Defaults; output is left empty for the caller to fill from the environment. */
 void cd_startup_options_init(cd_startup_options *options);
 
+/* Parses -agentpath options; 0, or -1 with err naming the bad option. */
 int cd_startup_options_parse(const char *text, cd_startup_options *options, cd_error *err);
 
 /* A control-file request: fills request (dir untouched) from the file's text,
@@ -69,6 +70,7 @@ int cd_startup_options_parse(const char *text, cd_startup_options *options, cd_e
 int cd_control_parse(const char *text, const cd_request *base, cd_request *request,
                      cd_error *err);
 
+/* "bundle", "jvm-only" or "off". */
 const char *cd_on_oom_name(cd_on_oom on_oom);
 
 #endif

@@ -8,7 +8,7 @@
  * NUL-terminated; the verdict is 0 only with *agent_rc 0, and *agent_rc is
  * CD_ATTACH_AGENT_DID_NOT_RUN or the number the JVM reported.
  */
-#include "attach.h"
+#include "jvm/attach.h"
 #include "fuzz.h"
 
 static void check_load_reply(int status, const char *text, size_t len)

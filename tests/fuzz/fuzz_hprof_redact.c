@@ -15,7 +15,7 @@
 
 #include "carbondump/hprof.h"
 #include "fuzz.h"
-#include "hprof_redact.h"
+#include "redact/hprof_redact.h"
 
 static char dir[256];
 

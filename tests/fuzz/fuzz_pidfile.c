@@ -6,7 +6,7 @@
  * input; a refusal says why.
  */
 #include "fuzz.h"
-#include "pidfile.h"
+#include "carbon/pidfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

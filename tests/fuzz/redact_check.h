@@ -22,7 +22,8 @@
 
 #include "carbondump/sink.h"
 #include "fuzz.h"
-#include "redact.h"
+#include "redact/redact.h"
+#include "redact/finders.h"
 
 /* A value must be this long to be checked: shorter ones ("1", "ab") occur
  * by chance all over an input. */

@@ -22,7 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "jvm/attach.h"
 #include "carbondump/fsutil.h"
 
 /* ---------------------------------------------------------------- request encoding */

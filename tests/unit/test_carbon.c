@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "carbon.h"
+#include "carbon/carbon.h"
 
 static void parse(const char *xml, cd_carbon_xml *out)
 {

@@ -16,8 +16,9 @@
 #include <cmocka.h>
 
 #include "carbondump/fsutil.h"
-#include "checksums.h"
-#include "walk.h"
+#include "carbon/checksums.h"
+#include "carbon/walk.h"
+#include "carbondump/sha256sum_format.h"
 
 #define HEX "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 

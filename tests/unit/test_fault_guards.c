@@ -19,7 +19,8 @@
 
 #include "carbondump/fsutil.h"
 #include "carbondump/sink.h"
-#include "run.h"
+#include "base/run_context.h"
+#include "base/staging.h"
 
 static char dir[] = "/tmp/cd-test-fault-guards.XXXXXX";
 

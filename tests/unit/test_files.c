@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "files.h"
+#include "carbon/files.h"
 
 static void key_material_is_recognised_by_extension_and_root_password_files(void **state)
 {

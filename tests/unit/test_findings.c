@@ -14,7 +14,11 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "findings.h"
+#include "findings/findings.h"
+#include "findings/threads_doc.h"
+#include "findings/wording.h"
+#include "report/report.h"
+#include "report/html_escape.h"
 
 /* ---------------------------------------------------------------- helpers */
 

@@ -19,7 +19,7 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/heapdump_space.h"
 #include "carbondump/sink_async.h"
-#include "heapdump.h"
+#include "jvm/heapdump_vm.h"
 
 /* ---------------------------------------------------------------- estimate and space */
 

@@ -19,7 +19,7 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/hprof.h"
 #include "carbondump/sink.h"
-#include "hprof_redact.h"
+#include "redact/hprof_redact.h"
 
 /* ---------------------------------------------------------------- building dumps */
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "maps.h"
+#include "host/maps.h"
 
 static void parses_a_library_mapping(void **state)
 {

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 
 #include "carbondump/sink.h"
-#include "osinfo.h"
-#include "process_info.h"
+#include "host/osinfo.h"
+#include "host/process_info.h"
 
 /* ---------------------------------------------------------------- /proc/net/tcp */
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "carbondump/fsutil.h"
-#include "pidfile.h"
+#include "carbon/pidfile.h"
 
 /* ---------------------------------------------------------------- helpers */
 

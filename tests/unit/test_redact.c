@@ -15,7 +15,9 @@
 
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
-#include "redact.h"
+#include "redact/redact.h"
+#include "redact/finders.h"
+#include "redact/redaction_log.h"
 
 /* The notes of one redaction, "line:key" joined by '|'. */
 typedef struct notes {

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "carbondump/fsutil.h"
-#include "walk.h"
+#include "carbon/walk.h"
 
 typedef struct tree {
     char root[PATH_MAX];

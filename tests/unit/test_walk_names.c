@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "walk.h"
+#include "carbon/walk.h"
 
 static void bundle_path_of(const char *relpath, int expected_rc, const char *expected)
 {

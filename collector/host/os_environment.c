@@ -1,0 +1,210 @@
+/*
+ * os_environment.c: the environment the target runs with, os_env_variables.txt.
+ *
+ * The original tool ran `env` in its own shell, which says little about the server.
+ * carbondump prints the target's environment (/proc/<pid>/environ, readable by its
+ * user and root) and falls back to its own, saying so, when there is no target or
+ * the target's cannot be read.
+ *
+ * Environments carry secrets two ways: a variable named like a secret
+ * (DB_PASSWORD=...) and an option inside a value (JAVA_OPTS="-Dkeystore.password=...").
+ * Both are masked by the rules of carbondump/secrets.h unless --no-redact; each
+ * masked key is recorded (file, line, key: never the value) for redaction_log.txt.
+ * The same entry writer masks command-line arguments for os_running_tasks.txt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "carbondump/fsutil.h"
+#include "carbondump/secrets.h"
+#include "osinfo.h"
+#include "redact/redact.h"
+#include "redact/redaction_log.h"
+
+/* The kernel bounds an environment by the argument limit (a quarter of the stack
+ * limit); 16 MiB covers any real one. */
+#define ENVIRON_MAX_BYTES (16u << 20)
+#define SECRET_KEY_PROBE_MAX 256
+
+extern char **environ;
+
+/* ---------------------------------------------------------------- masked keys */
+
+void cd_osinfo_note_masked(void *ctx, const char *key, const char *detail)
+{
+    const cd_masked_note *note = ctx;
+    char text[512];
+    snprintf(text, sizeof text, "%s%s%s%s%s", note->subject ? note->subject : "",
+             note->subject ? ": " : "", key, detail ? " " : "", detail ? detail : "");
+    cd_redaction_note(note->run, note->file, note->line, text);
+}
+
+/* ---------------------------------------------------------------- one entry */
+
+/* Writes text[0..len) with control characters and backslashes escaped. */
+static void write_escaped(cd_sink *out, const char *text, size_t len)
+{
+    size_t plain = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20 && c != 0x7f && c != '\\')
+            continue;
+        cd_sink_write(out, text + plain, i - plain);
+        plain = i + 1;
+        switch (c) {
+        case '\n': cd_sink_puts(out, "\\n"); break;
+        case '\t': cd_sink_puts(out, "\\t"); break;
+        case '\r': cd_sink_puts(out, "\\r"); break;
+        case '\\': cd_sink_puts(out, "\\\\"); break;
+        default: cd_sink_printf(out, "\\x%02x", c); break;
+        }
+    }
+    cd_sink_write(out, text + plain, len - plain);
+}
+
+/* 1 when text[0..len) is "key=..." with a secret key (-D prefix allowed); sets
+ * *key_len to the length of the part before '='. */
+static int is_secret_assignment(const char *text, size_t len, size_t *key_len)
+{
+    const char *eq = memchr(text, '=', len);
+    if (!eq || eq == text)
+        return 0;
+    size_t before = (size_t)(eq - text);
+    char probe[SECRET_KEY_PROBE_MAX];
+    if (before + 2 > sizeof probe)
+        before = sizeof probe - 2;
+    memcpy(probe, text, before);
+    probe[before] = '=';
+    probe[before + 1] = '\0';
+    size_t value_offset;
+    if (!cd_secret_assignment(probe, &value_offset))
+        return 0;
+    *key_len = (size_t)(eq - text);
+    return 1;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int cd_env_write_entry(cd_sink *out, const char *entry, size_t len, int redact,
+                       cd_masked_fn on_masked, void *ctx)
+{
+    size_t key_len;
+    if (!redact) {
+        write_escaped(out, entry, len);
+        return 0;
+    }
+    char key[SECRET_KEY_PROBE_MAX];
+    if (is_secret_assignment(entry, len, &key_len)) {
+        write_escaped(out, entry, key_len + 1);
+        cd_sink_puts(out, CD_SECRET_MASK);
+        snprintf(key, sizeof key, "%.*s", (int)key_len, entry);
+        if (on_masked)
+            on_masked(ctx, key, NULL);
+        return 1;
+    }
+    const char *eq = memchr(entry, '=', len);
+    size_t value_start = eq ? (size_t)(eq - entry) + 1 : 0;
+    snprintf(key, sizeof key, "%.*s", (int)(eq ? (size_t)(eq - entry) : len), entry);
+    write_escaped(out, entry, value_start);
+    /* words of the value: "-Dname=secret" and "--name=secret" options */
+    int masked = 0;
+    size_t at = value_start;
+    while (at < len) {
+        size_t word_end = at;
+        while (word_end < len && !is_blank(entry[word_end]))
+            word_end++;
+        size_t word_key_len;
+        if (eq && word_end > at && is_secret_assignment(entry + at, word_end - at, &word_key_len)) {
+            write_escaped(out, entry + at, word_key_len + 1);
+            cd_sink_puts(out, CD_SECRET_MASK);
+            char detail[SECRET_KEY_PROBE_MAX];
+            snprintf(detail, sizeof detail, "%.*s", (int)word_key_len, entry + at);
+            if (on_masked)
+                on_masked(ctx, key, detail);
+            masked++;
+        } else {
+            write_escaped(out, entry + at, word_end - at);
+        }
+        size_t blanks_end = word_end;
+        while (blanks_end < len && is_blank(entry[blanks_end]))
+            blanks_end++;
+        write_escaped(out, entry + word_end, blanks_end - word_end);
+        at = blanks_end;
+    }
+    return masked;
+}
+
+/* ---------------------------------------------------------------- the file */
+
+int cd_os_write_env_variables(cd_run *run, cd_error *err)
+{
+    char *block = NULL;
+    size_t len = 0;
+    char source[128];
+    char fallback_reason[CD_ERROR_MESSAGE_MAX] = "";
+    if (run->have_target) {
+        snprintf(source, sizeof source, "/proc/%d/environ", (int)run->pid);
+        cd_error read_err = {0};
+        if (cd_read_file(source, ENVIRON_MAX_BYTES, 1, &block, &len, &read_err) != 0) {
+            snprintf(fallback_reason, sizeof fallback_reason, "%s", read_err.message);
+            block = NULL;
+        }
+    } else {
+        snprintf(fallback_reason, sizeof fallback_reason, "%s",
+                 run->pid ? "the target could not be inspected" : "no target process");
+    }
+
+    cd_sink *sink = cd_osinfo_open(run, "os_env_variables.txt", err);
+    if (!sink) {
+        free(block);
+        return -1;
+    }
+    long line = 1;
+    if (block) {
+        cd_sink_printf(sink, "# environment of pid %d (the target), from %s\n", (int)run->pid,
+                       source);
+    } else {
+        cd_sink_printf(sink, "# environment of carbondump itself (pid %d): %s\n", (int)getpid(),
+                       fallback_reason);
+    }
+    line++;
+    cd_sink_puts(sink, run->cli->redact ? "# values of secret names masked as " CD_SECRET_MASK
+                                          " (--no-redact keeps them)\n"
+                                        : "# --no-redact: nothing is masked\n");
+    line++;
+
+    cd_masked_note note = {run, "osinfo/os_env_variables.txt", 0, NULL};
+    size_t entries = 0;
+    if (block) {
+        for (size_t at = 0; at < len;) {
+            size_t entry_len = strnlen(block + at, len - at);
+            if (entry_len > 0) {
+                note.line = line++;
+                cd_env_write_entry(sink, block + at, entry_len, run->cli->redact,
+                                   cd_osinfo_note_masked, &note);
+                cd_sink_puts(sink, "\n");
+                entries++;
+            }
+            at += entry_len + 1;
+        }
+        if (len == ENVIRON_MAX_BYTES)
+            cd_sink_printf(sink, "# cut after %u bytes\n", ENVIRON_MAX_BYTES);
+    } else {
+        for (char **e = environ; e && *e; e++) {
+            note.line = line++;
+            cd_env_write_entry(sink, *e, strlen(*e), run->cli->redact, cd_osinfo_note_masked,
+                               &note);
+            cd_sink_puts(sink, "\n");
+            entries++;
+        }
+    }
+    free(block);
+    if (cd_sink_close(sink, err) != 0)
+        return -1;
+    return entries > 0;
+}
