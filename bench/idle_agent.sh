@@ -12,18 +12,14 @@
 #
 #   bench/idle_agent.sh [ROUNDS=5] [SECONDS_PER_RUN=30]
 # Targets: throughput ratio >= 0.99, idle agent CPU <= 0.1% of one core.
-# Needs two CPUs (it says so and stops otherwise).
+# Needs two CPUs (it says so and stops otherwise). Environment: CD_BUILD,
+# CD_JAVA_HOME (default the oldest JDK scripts/find-jdks.sh finds), KEEP_WORK=1.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 rounds=${1:-5}; seconds=${2:-30}
-build=${CD_BUILD:-build}
-read -r _ java_home < <(scripts/find-jdks.sh | tail -n 1)
-java_home=${CD_JAVA_HOME:-$java_home}
-work=$(mktemp -d /tmp/cd-bench-idle.XXXXXX)
-# the JVMs this run started (each line a pid), killed on exit however it ends
-trap 'xargs -r kill -9 <"$work/pids" 2>/dev/null; rm -rf "$work"' EXIT
-: >"$work/pids"
-cp="$build/harness/classes:/usr/share/java/h2.jar"
+bench_init idle
+bench_require_build
+java_home=$(bench_jdk oldest)
 
 cpus=$(nproc)
 [ "$cpus" -ge 2 ] || { echo "needs 2 CPUs, this machine has $cpus" >&2; exit 1; }
@@ -31,12 +27,11 @@ cpus=$(nproc)
 # Starts one JVM pinned to a CPU; prints its pid.
 start() { # label cpu extra-java-options...
   local label=$1 cpu=$2; shift 2
-  local home="$work/home-$label"
-  taskset -c "$cpu" "$java_home/bin/java" -Xmx512m "$@" -cp "$cp" -Dcarbon.home="$home" \
-    -Dcd.bench=cd-bench-idle org.carbondump.harness.DemoCarbonServer --home "$home" --style 4.x \
-    --plant cpu >"$work/$label.out" 2>"$work/$label.err" &
-  echo $! >>"$work/pids"
-  echo $!
+  # shellcheck disable=SC2034 # read by bench_start_server
+  local BENCH_LAUNCHER=(taskset -c "$cpu")
+  bench_start_server "$label" "$java_home" "$WORK/home-$label" -Xmx512m "$@" -Dcd.bench=cd-bench-idle \
+    -- --style 4.x --plant cpu
+  echo "$SERVER_PID"
 }
 
 # CPU nanoseconds the agent's threads (comm "carbondump ...") have used so far.
@@ -54,18 +49,16 @@ agent_ns() { # pid
 # the first (warm-up).
 finish() { # label pid
   local label=$1 pid=$2
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  bench_stop "$pid"
   local tput
   tput=$(awk '/^THROUGHPUT/ { split($2,a,"="); split($3,b,"="); n++; if (n > 1) { ops += a[2]; ms += b[2] } }
-              END { if (ms > 0) printf "%.3f", ops / ms; else print "nan" }' "$work/$label.out")
+              END { if (ms > 0) printf "%.3f", ops / ms; else print "nan" }' "$WORK/$label.out")
   echo "$tput"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-ctl="$work/carbondump.ctl"
-agent="-agentpath:$build/lib/libcarbondump.so=output=$work/out,control=$ctl,poll=1000,deadlock-check=10"
-: >"$work/without"; : >"$work/with"; : >"$work/ns"; : >"$work/ratios"
+ctl="$WORK/carbondump.ctl"
+agent="-agentpath:$CD_BUILD/lib/libcarbondump.so=output=$WORK/out,control=$ctl,poll=1000,deadlock-check=10"
+: >"$WORK/without"; : >"$WORK/with"; : >"$WORK/ns"; : >"$WORK/ratios"
 for r in $(seq 1 "$rounds"); do
   a=$((r % 2)); b=$((1 - a))
   p_without=$(start "without-$r" "$a")
@@ -78,13 +71,13 @@ for r in $(seq 1 "$rounds"); do
   ns=$(( $(agent_ns "$p_with") - ns_before ))
   t_without=$(finish "without-$r" "$p_without")
   t_with=$(finish "with-$r" "$p_with")
-  echo "$t_without" >>"$work/without"; echo "$t_with" >>"$work/with"; echo "$ns" >>"$work/ns"
-  awk -v a="$t_with" -v b="$t_without" 'BEGIN { printf "%.4f\n", a / b }' >>"$work/ratios"
+  echo "$t_without" >>"$WORK/without"; echo "$t_with" >>"$WORK/with"; echo "$ns" >>"$WORK/ns"
+  awk -v a="$t_with" -v b="$t_without" 'BEGIN { printf "%.4f\n", a / b }' >>"$WORK/ratios"
   echo "round $r: without (CPU $a) $t_without ops/ms, with agent (CPU $b) $t_with ops/ms," \
-    "ratio $(tail -n1 "$work/ratios"), agent threads ${ns} ns while idle" >&2
+    "ratio $(tail -n1 "$WORK/ratios"), agent threads ${ns} ns while idle" >&2
 done
-without=$(median <"$work/without"); with=$(median <"$work/with")
-ratio=$(median <"$work/ratios"); ns=$(median <"$work/ns")
+without=$(bench_median <"$WORK/without"); with=$(bench_median <"$WORK/with")
+ratio=$(bench_median <"$WORK/ratios"); ns=$(bench_median <"$WORK/ns")
 echo "JDK: $java_home, $rounds rounds of $seconds s, the two JVMs side by side on CPUs 0 and 1"
 echo "median throughput without agent: $without ops/ms"
 echo "median throughput with agent:    $with ops/ms"
