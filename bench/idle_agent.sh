@@ -138,8 +138,9 @@ for r in $(seq 1 "$rounds"); do
   read -r wall_with cpu_with < <(finish "with-$r" "$p_with")
   echo "$wall_without $cpu_without" >>"$WORK/without"; echo "$wall_with $cpu_with" >>"$WORK/with"
   echo "$ns" >>"$WORK/ns"
-  awk -v a="$wall_with" -v b="$wall_without" -v c="$cpu_with" -v d="$cpu_without" 'BEGIN {
-    printf "%.4f %s\n", a / b, (c == "nan" || d == "nan") ? "nan" : sprintf("%.4f", c / d) }' >>"$WORK/ratios"
+  awk -v a="$wall_with" -v b="$wall_without" -v c="$cpu_with" -v d="$cpu_without" '
+    function ratio(x, y) { return (x == "nan" || y == "nan") ? "nan" : sprintf("%.4f", x / y) }
+    BEGIN { print ratio(a, b), ratio(c, d) }' >>"$WORK/ratios"
   echo "round $r: without (CPU $a) $wall_without ops/ms, with agent (CPU $b) $wall_with ops/ms," \
     "ratio $(tail -n1 "$WORK/ratios" | cut -d' ' -f1) (per worker CPU ms: $(tail -n1 "$WORK/ratios" | cut -d' ' -f2))," \
     "agent threads ${ns} ns while idle" >&2
