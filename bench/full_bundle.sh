@@ -179,7 +179,7 @@ heap_seen() { # file
   awk '$4 > h { h = $4; p = $6 } END { if (h > 0) printf "yes, up to %.1f MB (%s)", h / 1e6, p; else print "never" }' "$1"
 }
 row() { # label file
-  printf '%-34s %9s ms %12s %12s   %s\n' "$1" "$(field 1 "$2" | bench_median)" \
+  printf '%-34s %9.0f ms %12s %12s   %s\n' "$1" "$(field 1 "$2" | bench_median)" \
     "$(mb "$(field 2 "$2" | bench_median)")" "$(mb "$(field 5 "$2" | bench_median)")" \
     "$(heap_seen "$2" | sed "s|$WORK/||")"
 }
@@ -200,8 +200,8 @@ row "  carbondump" "$WORK/ours-heap.runs"
 row "  carbondump.sh" "$WORK/original-heap.runs"
 ratio "$WORK/ours-heap.runs" "$WORK/original-heap.runs" 0.20
 echo "all runs (wall ms, peak disk bytes, samples, uncompressed heap bytes, ZIP bytes): $WORK/*.runs"
-echo "disk samples per run (median): carbondump $(field 3 "$WORK"/ours-*.runs | bench_median)," \
-  "original $(field 3 "$WORK"/original-*.runs | bench_median)"
+printf 'disk samples per run (median): carbondump %.0f, original %.0f\n' \
+  "$(field 3 "$WORK"/ours-*.runs | bench_median)" "$(field 3 "$WORK"/original-*.runs | bench_median)"
 
 if awk '$4 > 0 { found = 1 } END { exit !found }' "$WORK"/ours-*.runs; then
   echo "FAILED: carbondump had an uncompressed heap dump on disk" >&2
