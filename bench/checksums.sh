@@ -19,29 +19,19 @@
 # one), KEEP_WORK=1 to keep the work directory (and the generated home).
 set -euo pipefail
 
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
-CD_BUILD=${CD_BUILD:-$SOURCE/build}
-CARBONDUMP="$CD_BUILD/bin/carbondump"
-CD_JAVA_HOME=${CD_JAVA_HOME:-$("$SOURCE/scripts/find-jdks.sh" | head -n 1 | cut -d' ' -f2)}
+source "$(dirname "$0")/lib.sh"
+bench_init checksums
+bench_require_build
+CD_JAVA_HOME=$(bench_jdk)
 RUNS=${RUNS:-7}
 STYLE=${STYLE:-4.x}
-H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-checksums.XXXXXX")
-
-cleanup() {
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-[ -x "$CARBONDUMP" ] || { echo "no $CARBONDUMP: build first" >&2; exit 1; }
-[ -d "$CD_BUILD/harness/classes" ] || { echo "no $CD_BUILD/harness/classes: build first" >&2; exit 1; }
 
 HOME_DIR=${BENCH_HOME:-$WORK/home}
 if [ -z "${BENCH_HOME:-}" ]; then
   echo "generating a --style $STYLE --scale full CARBON_HOME with $CD_JAVA_HOME ..."
-  "$CD_JAVA_HOME/bin/java" -cp "$CD_BUILD/harness/classes:$H2_JAR" \
-    org.carbondump.harness.DemoCarbonServer --home "$HOME_DIR" --style "$STYLE" --scale full \
-    --generate-only >"$WORK/generate.out" 2>&1 || { cat "$WORK/generate.out" >&2; exit 1; }
+  "$CD_JAVA_HOME/bin/java" -cp "$HARNESS_CP" org.carbondump.harness.DemoCarbonServer \
+    --home "$HOME_DIR" --style "$STYLE" --scale full --generate-only \
+    >"$WORK/generate.out" 2>&1 || { cat "$WORK/generate.out" >&2; exit 1; }
 fi
 files=$(find "$HOME_DIR" -type f -printf x | wc -c)
 bytes=$(find "$HOME_DIR" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
@@ -80,13 +70,12 @@ for i in $(seq 1 "$RUNS"); do
   { time pipeline 2>/dev/null; } 2>>"$WORK/pipeline.times"
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wall() { awk '{ printf "%d\n", $1 * 1000 }' "$1"; }
 cpu() { awk '{ printf "%d\n", ($2 + $3) * 1000 }' "$1"; }
-ours_ms=$(wall "$WORK/ours.times" | median)
-pipeline_ms=$(wall "$WORK/pipeline.times" | median)
-ours_cpu=$(cpu "$WORK/ours.times" | median)
-pipeline_cpu=$(cpu "$WORK/pipeline.times" | median)
+ours_ms=$(wall "$WORK/ours.times" | bench_median)
+pipeline_ms=$(wall "$WORK/pipeline.times" | bench_median)
+ours_cpu=$(cpu "$WORK/ours.times" | bench_median)
+pipeline_cpu=$(cpu "$WORK/pipeline.times" | bench_median)
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-32s wall median %6s ms (runs: %s); CPU median %6s ms\n' "carbondump --only checksums" \
   "$ours_ms" "$(wall "$WORK/ours.times" | paste -sd' ')" "$ours_cpu"

@@ -19,39 +19,20 @@
 # (38000000), KEEP_WORK=1 to keep the work directory.
 set -euo pipefail
 
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
-CD_BUILD=${CD_BUILD:-$SOURCE/build}
-CARBONDUMP="$CD_BUILD/bin/carbondump"
+source "$(dirname "$0")/lib.sh"
+bench_init heapdump
 HPROF_CHECK="$CD_BUILD/tests/hprof-check"
-CD_JAVA_HOME=${CD_JAVA_HOME:-$("$SOURCE/scripts/find-jdks.sh" | head -n 1 | cut -d' ' -f2)}
+bench_require_build "$HPROF_CHECK"
+CD_JAVA_HOME=$(bench_jdk)
 JCMD="$CD_JAVA_HOME/bin/jcmd"
 RUNS=${RUNS:-3}
 HEAP_NODES=${HEAP_NODES:-38000000}
-H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-heapdump.XXXXXX")
-SERVER=""
-
-cleanup() {
-  [ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-for f in "$CARBONDUMP" "$HPROF_CHECK"; do
-  [ -x "$f" ] || { echo "no $f: build first" >&2; exit 1; }
-done
-[ -d "$CD_BUILD/harness/classes" ] || { echo "no $CD_BUILD/harness/classes: build first" >&2; exit 1; }
 
 echo "starting the demo server with $HEAP_NODES heap nodes on $(basename "$CD_JAVA_HOME") ..."
-"$CD_JAVA_HOME/bin/java" -Xms3g -Xmx3g -Xlog:safepoint:file="$WORK/safepoint.log" \
-  -cp "$CD_BUILD/harness/classes:$H2_JAR" -Dcarbon.home="$WORK/home" \
-  org.carbondump.harness.DemoCarbonServer --home "$WORK/home" --plant "heap=$HEAP_NODES" \
-  >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
-SERVER=$!
-until grep -q '^READY' "$WORK/server.out" 2>/dev/null; do
-  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.err" >&2; exit 1; }
-  sleep 1
-done
+bench_start_server server "$CD_JAVA_HOME" "$WORK/home" -Xms3g -Xmx3g \
+  -Xlog:safepoint:file="$WORK/safepoint.log" -- --plant "heap=$HEAP_NODES"
+SERVER=$SERVER_PID
+bench_await_ready server "$SERVER" 3600
 "$JCMD" "$SERVER" GC.run >/dev/null
 used_kib=$("$JCMD" "$SERVER" GC.heap_info | sed -n 's/.*total.*, used \([0-9]*\)K.*/\1/p' | head -n 1)
 echo "heap in use: $((used_kib / 1024)) MiB; CPUs: $(nproc); runs: $RUNS of each, alternating"
@@ -115,8 +96,7 @@ done
 
 median() { # column values...
   local col=$1; shift
-  printf '%s\n' "$@" | awk -v c="$col" '{ print $c }' | sort -n |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  printf '%s\n' "$@" | awk -v c="$col" '{ print $c }' | bench_median
 }
 
 unzip -p "$(tail -n 1 "$WORK/jvmti.stdout")" '*/memoryinfo/java_heap_memory_dump.hprof.gz' \

@@ -14,39 +14,20 @@
 # RUNS (5), XMX (3g), KEEP_WORK=1 to keep the work directory.
 set -euo pipefail
 
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
-CD_BUILD=${CD_BUILD:-$SOURCE/build}
-CARBONDUMP="$CD_BUILD/bin/carbondump"
-CD_JAVA_HOME=${CD_JAVA_HOME:-$("$SOURCE/scripts/find-jdks.sh" | head -n 1 | cut -d' ' -f2)}
+source "$(dirname "$0")/lib.sh"
+bench_init histogram
+bench_require_build
+CD_JAVA_HOME=$(bench_jdk)
 OBJECTS=${OBJECTS:-20000000}
 RUNS=${RUNS:-5}
 XMX=${XMX:-3g}
-H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-histogram.XXXXXX")
-PID=
-
-cleanup() {
-  [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-[ -x "$CARBONDUMP" ] || { echo "no $CARBONDUMP: build first" >&2; exit 1; }
-[ -d "$CD_BUILD/harness/classes" ] || { echo "no $CD_BUILD/harness/classes: build first" >&2; exit 1; }
 
 echo "JDK: $CD_JAVA_HOME"
 echo "objects planted: $OBJECTS, heap: -Xmx$XMX, runs: $RUNS each, alternating"
-"$CD_JAVA_HOME/bin/java" "-Xmx$XMX" -Xlog:safepoint:file="$WORK/safepoint.log" \
-  -cp "$CD_BUILD/harness/classes:$H2_JAR" -Dcarbon.home="$WORK/home" \
-  org.carbondump.harness.DemoCarbonServer --home "$WORK/home" --plant "heap=$OBJECTS" \
-  >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
-PID=$!
-for _ in $(seq 1 3000); do
-  grep -q '^READY ' "$WORK/server.out" 2>/dev/null && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.err" >&2; echo "server died" >&2; exit 1; }
-  sleep 0.2
-done
-grep -q '^READY ' "$WORK/server.out" || { echo "server not READY in 600 s" >&2; exit 1; }
+bench_start_server server "$CD_JAVA_HOME" "$WORK/home" "-Xmx$XMX" \
+  -Xlog:safepoint:file="$WORK/safepoint.log" -- --plant "heap=$OBJECTS"
+PID=$SERVER_PID
+bench_await_ready server "$PID" 600
 
 now_ns() { date +%s%N; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
@@ -86,8 +67,7 @@ for _ in $(seq 1 "$RUNS"); do
   measure carbondump-jvmti HeapIterateOperation "$CARBONDUMP" "${CD_ARGS[@]}" --heap-engine jvmti
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-column_median() { cut -d' ' -f"$2" "$WORK/$1" | median; }
+column_median() { cut -d' ' -f"$2" "$WORK/$1" | bench_median; }
 
 # Check that the histogram is of the planted heap, not an empty one.
 unzip -p "$(ls "$WORK"/bundles/*.zip | tail -n 1)" '*/memoryinfo/java_heap_histogram.txt' \

@@ -17,33 +17,17 @@
 # scripts/find-jdks.sh finds), RUNS (5), HEAP_NODES (2000000), KEEP_WORK=1.
 set -euo pipefail
 
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
-CD_BUILD=${CD_BUILD:-$SOURCE/build}
-CARBONDUMP="$CD_BUILD/bin/carbondump"
-CD_JAVA_HOME=${CD_JAVA_HOME:-$("$SOURCE/scripts/find-jdks.sh" | head -n 1 | cut -d' ' -f2)}
+source "$(dirname "$0")/lib.sh"
+bench_init overlap
+bench_require_build
+CD_JAVA_HOME=$(bench_jdk)
 RUNS=${RUNS:-5}
 HEAP_NODES=${HEAP_NODES:-2000000}
-H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-overlap.XXXXXX")
-SERVER=
-cleanup() {
-  if [ -n "$SERVER" ]; then kill -9 "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
 
-[ -x "$CARBONDUMP" ] || { echo "no $CARBONDUMP: build first" >&2; exit 1; }
-"$CD_JAVA_HOME/bin/java" -Xms1g -Xmx1g -cp "$CD_BUILD/harness/classes:$H2_JAR" \
-  -Dcarbon.home="$WORK/home" org.carbondump.harness.DemoCarbonServer --home "$WORK/home" \
-  --style 4.x --scale full --plant "threads=1000,heap=$HEAP_NODES" \
-  >"$WORK/server.out" 2>&1 </dev/null &
-SERVER=$!
-for _ in $(seq 1 1200); do
-  grep -q '^READY ' "$WORK/server.out" && break
-  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.out" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^READY ' "$WORK/server.out" || { echo "the demo server did not start" >&2; exit 1; }
+bench_start_server server "$CD_JAVA_HOME" "$WORK/home" -Xms1g -Xmx1g -- \
+  --style 4.x --scale full --plant "threads=1000,heap=$HEAP_NODES"
+SERVER=$SERVER_PID
+bench_await_ready server "$SERVER"
 find "$WORK/home" -type f -exec cat {} + >/dev/null # warm the page cache
 
 declare -A only=(
@@ -61,7 +45,7 @@ run() { # kind: appends its wall ms to $WORK/<kind>
   [ "$rc" = 0 ] || { echo "$kind run exited $rc: $(tail -n 3 "$WORK/$kind.err")" >&2; exit 1; }
   echo $(((t1 - t0) / 1000000)) >>"$WORK/$kind"
 }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { bench_median <"$1"; }
 
 for kind in jvm host full; do run "$kind"; : >"$WORK/$kind"; done # unmeasured
 for r in $(seq 1 "$RUNS"); do

@@ -52,9 +52,9 @@
 # directory. Run one soak at a time on a shared machine.
 set -euo pipefail
 
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
-CD_BUILD=${CD_BUILD:-$SOURCE/build}
-CARBONDUMP="$CD_BUILD/bin/carbondump"
+source "$(dirname "$0")/lib.sh"
+bench_init soak
+bench_require_build
 CYCLES=${1:-500}
 WARMUP=${WARMUP:-20}
 SAMPLE_EVERY=${SAMPLE_EVERY:-50}
@@ -64,20 +64,9 @@ NMT=${NMT:-summary}
 TOOL=${TOOL:-carbondump}
 VALGRIND=${VALGRIND:-1}
 TIMEOUT_S=${TIMEOUT_S:-120}
-H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
 SECTIONS=${SECTIONS:-threads,histogram,heap-summary}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-soak.XXXXXX")
 declare -A PIDS=()
 
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-[ -x "$CARBONDUMP" ] || { echo "no $CARBONDUMP: build first" >&2; exit 1; }
-[ -d "$CD_BUILD/harness/classes" ] || { echo "no $CD_BUILD/harness/classes: build first" >&2; exit 1; }
 if ! [[ "$CYCLES" =~ ^[0-9]+$ ]] || [ "$CYCLES" -lt 1 ]; then
   echo "CYCLES must be a positive number" >&2; exit 1
 fi
@@ -91,35 +80,23 @@ fi
 [ ${#JDKS[@]} -ge 1 ] || { echo "no JDK found" >&2; exit 1; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------- targets
 
 start_target() { # name java_home
   local name=$1 java_home=$2 home="$WORK/$1"
   rm -rf "$home" "$home.harness.json"
-  "$java_home/bin/java" "-Xms$HEAP" "-Xmx$HEAP" -XX:+AlwaysPreTouch "-XX:NativeMemoryTracking=$NMT" \
-    -cp "$CD_BUILD/harness/classes:$H2_JAR" -Dcarbon.home="$home" \
-    org.carbondump.harness.DemoCarbonServer --home "$home" --plant churn \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" </dev/null &
-  PIDS[$name]=$!
+  bench_start_server "$name" "$java_home" "$home" "-Xms$HEAP" "-Xmx$HEAP" -XX:+AlwaysPreTouch \
+    "-XX:NativeMemoryTracking=$NMT" -- --plant churn
+  PIDS[$name]=$SERVER_PID
 }
 
 await_ready() { # name
-  for _ in $(seq 1 1200); do
-    grep -q '^READY ' "$WORK/$1.out" 2>/dev/null && return 0
-    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$WORK/$1.err" >&2; echo "the $1 server died" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "the $1 server did not print READY within 120 s" >&2; exit 1
+  bench_await_ready "$1" "${PIDS[$1]}" 120
 }
 
 stop_target() { # name
-  local pid=${PIDS[$1]}
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  bench_stop "${PIDS[$1]}"
   unset "PIDS[$1]"
 }
 
@@ -297,7 +274,7 @@ run_jdk() { # java_home
   print_growth soak
   print_growth control
   print_nmt_diff "$java_home"
-  echo "  soak target alive: $alive; failures: $FAILURES of $((2 * WARMUP + CYCLES)) cycles; median cycle time: $(median <"$WORK/times") ms"
+  echo "  soak target alive: $alive; failures: $FAILURES of $((2 * WARMUP + CYCLES)) cycles; median cycle time: $(bench_median <"$WORK/times") ms"
   [ "$TOOL" = carbondump ] && collector_check soak
   stop_target soak
   stop_target control

@@ -25,38 +25,19 @@
 # directory.
 set -euo pipefail
 
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
-CD_BUILD=${CD_BUILD:-$SOURCE/build}
-CARBONDUMP="$CD_BUILD/bin/carbondump"
-CD_JAVA_HOME=${CD_JAVA_HOME:-$("$SOURCE/scripts/find-jdks.sh" | head -n 1 | cut -d' ' -f2)}
+source "$(dirname "$0")/lib.sh"
+bench_init threads
+bench_require_build
+CD_JAVA_HOME=$(bench_jdk)
 RUNS=${RUNS:-10}
 THREADS=${THREADS:-2000}
-H2_JAR=${H2_JAR:-/usr/share/java/h2.jar}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cd-bench-threads.XXXXXX")
-SERVER_PID=
-
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-[ -x "$CARBONDUMP" ] || { echo "no $CARBONDUMP: build first" >&2; exit 1; }
-[ -d "$CD_BUILD/harness/classes" ] || { echo "no $CD_BUILD/harness/classes: build first" >&2; exit 1; }
 [ -x "$CD_JAVA_HOME/bin/jstack" ] || { echo "no jstack in $CD_JAVA_HOME" >&2; exit 1; }
 
 SAFEPOINTS="$WORK/safepoint.log"
-"$CD_JAVA_HOME/bin/java" -Xmx256m "-Xlog:safepoint=info:file=$SAFEPOINTS:uptime" \
-  -cp "$CD_BUILD/harness/classes:$H2_JAR" -Dcarbon.home="$WORK/home" \
-  org.carbondump.harness.DemoCarbonServer --home "$WORK/home" \
-  --plant "threads=$THREADS,deadlock,jucdeadlock,contention" >"$WORK/server.out" 2>&1 </dev/null &
-SERVER_PID=$!
-for _ in $(seq 1 1200); do
-  grep -q '^READY ' "$WORK/server.out" && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.out" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^READY ' "$WORK/server.out" || { echo "the demo server did not start" >&2; exit 1; }
+bench_start_server server "$CD_JAVA_HOME" "$WORK/home" -Xmx256m \
+  "-Xlog:safepoint=info:file=$SAFEPOINTS:uptime" -- \
+  --plant "threads=$THREADS,deadlock,jucdeadlock,contention"
+bench_await_ready server "$SERVER_PID"
 
 ours() {
   rm -rf "$WORK/out"
@@ -91,8 +72,7 @@ measure() { # side file
 }
 
 median() { # file column
-  awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END {
-    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  awk -v c="$2" '{ print $c }' "$1" | bench_median
 }
 
 # The first run of each is not in the medians (first attach, first agent load,

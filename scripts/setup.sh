@@ -11,6 +11,7 @@ packages=(
   unzip zip coreutils procps util-linux python3
   valgrind clang libclang-rt-14-dev
   chromium
+  kmod net-tools # lsmod, modinfo, netstat, ifconfig: steps of the original carbondump.sh (bench/)
 )
 
 missing=()

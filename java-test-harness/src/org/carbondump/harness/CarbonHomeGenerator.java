@@ -11,8 +11,10 @@
  * the running server. The root password files and, for Carbon 4.4, the patch
  * directories are added although the lists do not have them.
  *
- * The tree is a function of style and scale (keystores and H2 internals aside). When it
- * is complete the marker file .harness-generated is written; a home with the marker is
+ * The tree is a function of style and scale (keystores and H2 internals aside), and at
+ * full scale of the home's size when one is asked for: the synthetic files are then
+ * resized together so that the home holds about that many bytes. When it is complete
+ * the marker file .harness-generated is written; a home with the marker is
  * not generated again but described by a dry run, which rebuilds the same canary
  * register without writing.
  */
@@ -50,6 +52,8 @@ final class CarbonHomeGenerator {
 
     private final ProductStyle style;
     private final Scale scale;
+    /** The size asked for at full scale, or 0 for the style's own. */
+    private final long homeBytes;
     private final HomeWriter out;
     private final List<String> fixture;
     private final CanaryBook book = new CanaryBook();
@@ -65,9 +69,10 @@ final class CarbonHomeGenerator {
     private final H2Databases h2;
     private Map<String, Long> sizes = new HashMap<>();
 
-    private CarbonHomeGenerator(Path home, ProductStyle style, Scale scale, H2Databases h2) {
+    private CarbonHomeGenerator(Path home, ProductStyle style, Scale scale, long homeBytes, H2Databases h2) {
         this.style = style;
         this.scale = scale;
+        this.homeBytes = homeBytes;
         this.h2 = h2;
         this.out = new HomeWriter(home, h2 == null);
         this.fixture = FixtureList.load(style);
@@ -87,19 +92,21 @@ final class CarbonHomeGenerator {
 
     /**
      * Generates `home` unless it already carries the marker, and returns what it holds.
-     * A null style or scale means "not given": the home's own, or the defaults.
+     * A null style or scale, or a homeBytes of 0, means "not given": the home's own, or
+     * the defaults.
      */
-    static GeneratedHome ensure(Path home, ProductStyle style, Scale scale) {
+    static GeneratedHome ensure(Path home, ProductStyle style, Scale scale, long homeBytes) {
         Path marker = home.resolve(MARKER);
         if (Files.isRegularFile(marker)) {
-            return describeExisting(home, marker, style, scale);
+            return describeExisting(home, marker, style, scale, homeBytes);
         }
         requireEmptyOrAbsent(home);
         ProductStyle chosenStyle = style != null ? style : ProductStyle.CARBON_4X;
         Scale chosenScale = scale != null ? scale : Scale.SMALL;
         long start = System.nanoTime();
         // Loading H2 first fails before anything is written if it is missing.
-        CarbonHomeGenerator generator = new CarbonHomeGenerator(home, chosenStyle, chosenScale, H2Databases.load());
+        CarbonHomeGenerator generator =
+                new CarbonHomeGenerator(home, chosenStyle, chosenScale, homeBytes, H2Databases.load());
         try {
             generator.run();
         } catch (HarnessException e) {
@@ -107,11 +114,13 @@ final class CarbonHomeGenerator {
                     + " before retrying)");
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        writeMarker(marker, chosenStyle, chosenScale, generator.out.fileCount(), generator.out.byteCount());
+        writeMarker(marker, chosenStyle, chosenScale, homeBytes, generator.out.fileCount(),
+                generator.out.byteCount());
         return generator.result(generator.out.fileCount(), generator.out.byteCount(), millis);
     }
 
-    private static GeneratedHome describeExisting(Path home, Path marker, ProductStyle style, Scale scale) {
+    private static GeneratedHome describeExisting(Path home, Path marker, ProductStyle style, Scale scale,
+                                                  long homeBytes) {
         Properties recorded = readMarker(marker);
         ProductStyle recordedStyle = ProductStyle.fromCliName(recorded.getProperty("style"));
         Scale recordedScale = Scale.fromCliName(recorded.getProperty("scale"));
@@ -126,7 +135,14 @@ final class CarbonHomeGenerator {
             throw new HarnessException(home + " was generated with --scale " + recordedScale.cliName
                     + "; run with that scale or use a new home");
         }
-        CarbonHomeGenerator generator = new CarbonHomeGenerator(home, recordedStyle, recordedScale, null);
+        long recordedHomeBytes = count(recorded, "home_bytes", marker);
+        if (homeBytes != 0 && homeBytes != recordedHomeBytes) {
+            throw new HarnessException(home + " was generated "
+                    + (recordedHomeBytes == 0 ? "without --home-mb" : "with --home-mb " + recordedHomeBytes / 1_000_000)
+                    + "; run with that or use a new home");
+        }
+        CarbonHomeGenerator generator = new CarbonHomeGenerator(home, recordedStyle, recordedScale, recordedHomeBytes,
+                null);
         generator.run();
         return generator.result(count(recorded, "files", marker), count(recorded, "bytes", marker), -1);
     }
@@ -239,15 +255,18 @@ final class CarbonHomeGenerator {
         return false;
     }
 
-    /** Target sizes of logs and synthetic files; at full scale rescaled to the style's total. */
+    /** Target sizes of logs and synthetic files; at full scale rescaled to the total asked for. */
     private Map<String, Long> sizes(List<String> selected) {
         Map<String, Long> result = new HashMap<>();
         double rawTotal = 0;
+        long logTotal = 0;
         for (String path : selected) {
             Role role = roleOf(path);
             long seed = StableHash.of(style.cliName, "size", path);
             if (role == Role.LOG) {
-                result.put(path, scale == Scale.SMALL ? SMALL_LOG_BYTES : fullLogSize(seed));
+                long size = scale == Scale.SMALL ? SMALL_LOG_BYTES : fullLogSize(seed);
+                result.put(path, size);
+                logTotal += size;
             } else if (role == Role.SYNTHETIC || role == Role.PATCHED_PLUGIN) {
                 long size = scale == Scale.SMALL
                         ? SyntheticContent.smallSize(seed)
@@ -257,7 +276,7 @@ final class CarbonHomeGenerator {
             }
         }
         if (scale == Scale.FULL && rawTotal > 0) {
-            double factor = style.fullScaleFillerBytes / rawTotal;
+            double factor = fullScaleFillerBytes(logTotal) / rawTotal;
             for (String path : selected) {
                 Role role = roleOf(path);
                 if (role == Role.SYNTHETIC || role == Role.PATCHED_PLUGIN) {
@@ -266,6 +285,21 @@ final class CarbonHomeGenerator {
             }
         }
         return result;
+    }
+
+    /**
+     * What the synthetic files add up to at full scale: the style's own total, or what a
+     * home of homeBytes leaves beside the logs (the other files are a few hundred KB).
+     */
+    private double fullScaleFillerBytes(long logBytes) {
+        if (homeBytes == 0) {
+            return style.fullScaleFillerBytes;
+        }
+        if (homeBytes - logBytes < (1L << 20)) {
+            throw new HarnessException("--home-mb " + homeBytes / 1_000_000 + " is too small: the logs of a "
+                    + style.cliName + " home alone take " + (logBytes + 999_999) / 1_000_000 + " MB");
+        }
+        return homeBytes - logBytes;
     }
 
     private static long fullLogSize(long seed) {
@@ -369,11 +403,13 @@ final class CarbonHomeGenerator {
         return recorded;
     }
 
-    private static void writeMarker(Path marker, ProductStyle style, Scale scale, long files, long bytes) {
+    private static void writeMarker(Path marker, ProductStyle style, Scale scale, long homeBytes, long files,
+                                    long bytes) {
         try (Writer writer = Files.newBufferedWriter(marker, StandardCharsets.UTF_8)) {
             writer.write("# Written by the carbondump test harness once generation finished.\n"
                     + "# Delete the home to generate it again.\n"
                     + "style=" + style.cliName + "\nscale=" + scale.cliName + "\n"
+                    + "home_bytes=" + homeBytes + "\n"
                     + "files=" + files + "\nbytes=" + bytes + "\n");
         } catch (IOException e) {
             throw new HarnessException("cannot write " + marker, e);

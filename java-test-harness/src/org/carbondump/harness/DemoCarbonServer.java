@@ -72,7 +72,8 @@ public final class DemoCarbonServer {
     /** Generates or reuses the home and starts the server; returns the READY line, or null. */
     private String start() {
         Path home = options.home.toAbsolutePath().normalize();
-        GeneratedHome generated = CarbonHomeGenerator.ensure(home, options.style, options.scale);
+        GeneratedHome generated = CarbonHomeGenerator.ensure(home, options.style, options.scale,
+                options.homeBytes);
         if (generated.generationMillis >= 0) {
             System.err.println("DemoCarbonServer: generated " + generated.fileCount + " files, "
                     + generated.byteCount + " bytes in " + generated.generationMillis + " ms");

@@ -25,6 +25,9 @@ final class ServerOptions {
             "                          Server 7.1.0 update level 8 (default 4.x)",
             "  --scale small|full      small: what a collector reads plus a sample, all a few KB;",
             "                          full: every listed file with synthetic sizes (default small)",
+            "  --home-mb N             with --scale full: size the synthetic files so that the home",
+            "                          holds about N MB (10^6 bytes); default: the product's own",
+            "                          (4.x: ~480 MB)",
             "  --generate-only         generate the home, print GENERATED home=DIR and exit",
             "  --plant LIST            comma-separated: deadlock, jucdeadlock, contention, finalizer,",
             "                          leak, gcthrash, cpu, churn, oddnames, threads=N, fdleak=N, heap=N",
@@ -35,15 +38,18 @@ final class ServerOptions {
     final Path home;
     final ProductStyle style;
     final Scale scale;
+    /** --home-mb in bytes, or 0 for the product's own size. */
+    final long homeBytes;
     final boolean generateOnly;
     final boolean exitOnStdinEof;
     final List<PlantRequest> plants;
 
-    private ServerOptions(Path home, ProductStyle style, Scale scale, boolean generateOnly,
+    private ServerOptions(Path home, ProductStyle style, Scale scale, long homeBytes, boolean generateOnly,
                           boolean exitOnStdinEof, List<PlantRequest> plants) {
         this.home = home;
         this.style = style;
         this.scale = scale;
+        this.homeBytes = homeBytes;
         this.generateOnly = generateOnly;
         this.exitOnStdinEof = exitOnStdinEof;
         this.plants = Collections.unmodifiableList(plants);
@@ -63,6 +69,7 @@ final class ServerOptions {
         String home = carbonHomeProperty;
         ProductStyle style = null;
         Scale scale = null;
+        long homeBytes = 0;
         boolean generateOnly = false;
         boolean exitOnStdinEof = false;
         List<PlantRequest> plants = new ArrayList<>();
@@ -81,6 +88,9 @@ final class ServerOptions {
                 case "--scale":
                     scale = parseScale(inlineValue != null ? inlineValue : next(args, ++i, name));
                     break;
+                case "--home-mb":
+                    homeBytes = parseHomeBytes(inlineValue != null ? inlineValue : next(args, ++i, name));
+                    break;
                 case "--plant":
                     plants.addAll(PlantRequest.parseList(
                             inlineValue != null ? inlineValue : next(args, ++i, name)));
@@ -98,7 +108,10 @@ final class ServerOptions {
         if (home == null || home.isEmpty()) {
             throw new UsageException("no CARBON_HOME: give --home DIR or -Dcarbon.home=DIR");
         }
-        return new ServerOptions(Paths.get(home), style, scale, generateOnly, exitOnStdinEof, plants);
+        if (homeBytes > 0 && scale != Scale.FULL) {
+            throw new UsageException("--home-mb needs --scale full");
+        }
+        return new ServerOptions(Paths.get(home), style, scale, homeBytes, generateOnly, exitOnStdinEof, plants);
     }
 
     boolean hasPlant(String plantName) {
@@ -130,6 +143,20 @@ final class ServerOptions {
             throw new UsageException("--style must be 4.4, 4.x or is7, got '" + value + "'");
         }
         return style;
+    }
+
+    // Whether the logs leave room for N MB is the generator's to say; past 100 GB it is a typo.
+    private static long parseHomeBytes(String value) throws UsageException {
+        long megabytes;
+        try {
+            megabytes = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            megabytes = -1;
+        }
+        if (megabytes < 1 || megabytes > 100_000) {
+            throw new UsageException("--home-mb must be a number of MB from 1 to 100000, got '" + value + "'");
+        }
+        return megabytes * 1_000_000;
     }
 
     private static Scale parseScale(String value) throws UsageException {
