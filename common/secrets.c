@@ -84,3 +84,34 @@ int cd_secret_assignment(const char *text, size_t *value_offset)
     *value_offset = (size_t)(eq + 1 - text);
     return 1;
 }
+
+/* 1 if the last word of name[0..len) is word: after a separator or a
+ * lower-to-upper case change (accessKey, API_KEY, license.key). */
+static int last_word_is(const char *name, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    if (len < n || strncasecmp(name + len - n, word, n) != 0)
+        return 0;
+    if (len == n)
+        return 1;
+    unsigned char before = (unsigned char)name[len - n - 1];
+    unsigned char first = (unsigned char)name[len - n];
+    return !isalnum(before) || (islower(before) && isupper(first));
+}
+
+int cd_secret_option_name(const char *name, size_t len)
+{
+    size_t dashes = 0;
+    while (dashes < len && name[dashes] == '-')
+        dashes++;
+    if (dashes == 1 && len > 2 && name[1] == 'D')
+        dashes = 2; /* -Dname */
+    name += dashes;
+    len -= dashes;
+    return len > 0 && (cd_secret_name(name, len) || last_word_is(name, len, "key"));
+}
+
+int cd_secret_parameter_name(const char *name, size_t len)
+{
+    return cd_secret_option_name(name, len) || last_word_is(name, len, "pwd");
+}
