@@ -43,4 +43,8 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, char *zip_path,
 char *cd_manifest_json(const cd_run *run, const cd_bundle_entries *entries,
                        uint64_t finished_wall_ms);
 
+/* manifest.c: records in redaction_log.txt what the manifest's command_line
+ * (carbondump's own argv) has masked; before cd_redaction_log_write. */
+void cd_manifest_note_masked(cd_run *run);
+
 #endif

@@ -74,6 +74,11 @@ void cd_redaction_note(cd_run *run, const char *file, long line, const char *key
 /* Records that a whole file was left out of the bundle, and why ("key material"). */
 void cd_redaction_withheld(cd_run *run, const char *file, const char *why);
 
+/* Records what the agent masked in the JVM's files, from its staging directory
+ * (agent-redactions.json: carbondump/redaction_notes.h); a warning when that
+ * file is there but unreadable. */
+void cd_redaction_merge_agent(cd_run *run);
+
 /* Writes redaction_log.txt into run->host_staging: whether masking was on
  * (--no-redact turns it off), each masked value's file, line and key, sorted,
  * and the files withheld. Always written, also when nothing was masked. */
