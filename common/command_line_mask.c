@@ -366,8 +366,13 @@ static size_t scan_inside(scan *s, size_t t, size_t e, int first_of_argument)
             continue;
         }
         char separator = text[name.start - 1]; /* not top: name.start > left */
-        if (is_one_of(separator, "?&;,(=") && cd_secret_parameter_name(text + name.start, name.len))
-            i = mask_parameter(s, i + 1, e, separator, quote, outer, name) - 1;
+        if (is_one_of(separator, "?&;,(=") &&
+            cd_secret_parameter_name(text + name.start, name.len)) {
+            size_t next = mask_parameter(s, i + 1, e, separator, quote, outer, name);
+            if (next >= e) /* a quoted value may run past the token */
+                return next;
+            i = next - 1;
+        }
     }
     return e;
 }

@@ -291,6 +291,11 @@ static void separators_in_odd_places(void **state)
                         "u://a:********@e/f --token \"\" '");
     assert_string_equal(mask_named("x", "-Dp=\"jdbc:h2:x;PASSWORD=q\"", &k),
                         "-Dp=\"jdbc:h2:x;PASSWORD=********\"");
+    /* a quoted parameter value with a blank runs past its token, and the scan
+     * goes on after it */
+    assert_string_equal(mask_named("x", "-Dj=jdbc:h2:x;password=\"a --token=b c\" --token=t", &k),
+                        "-Dj=jdbc:h2:x;password=\"********\" --token=********");
+    assert_string_equal(k.text, "[x -Dj password][x --token]");
 }
 
 static void a_key_never_holds_the_value_or_a_line_break(void **state)
