@@ -65,29 +65,17 @@ static void write_escaped(cd_sink *out, const char *text, size_t len)
     cd_sink_write(out, text + plain, len - plain);
 }
 
-/* Writes the text of a finder's scan, escaped, with each secret it reports
- * replaced by CD_SECRET_MASK and passed on to on_masked. */
-typedef struct masked_writer {
-    cd_sink *out;
-    const char *text;
-    size_t written;
+/* What on_masked wants: the key and no detail (the key holds the context). */
+typedef struct masked_note {
     cd_masked_fn on_masked;
     void *ctx;
-} masked_writer;
+} masked_note;
 
-static void write_up_to_secret(void *context, size_t start, size_t end, const char *key)
+static void pass_on_note(void *context, const char *key)
 {
-    masked_writer *w = context;
-    write_escaped(w->out, w->text + w->written, start - w->written);
-    cd_sink_puts(w->out, CD_SECRET_MASK);
-    w->written = end;
-    if (w->on_masked)
-        w->on_masked(w->ctx, key, NULL);
-}
-
-static void write_rest(masked_writer *w, size_t len)
-{
-    write_escaped(w->out, w->text + w->written, len - w->written);
+    masked_note *note = context;
+    if (note->on_masked)
+        note->on_masked(note->ctx, key, NULL);
 }
 
 int cd_command_write_argument(cd_sink *out, cd_argv_mask *state, const char *arg, size_t len,
@@ -97,9 +85,10 @@ int cd_command_write_argument(cd_sink *out, cd_argv_mask *state, const char *arg
         write_escaped(out, arg, len);
         return 0;
     }
-    masked_writer w = {out, arg, 0, on_masked, ctx};
-    size_t masked = cd_mask_find_in_argument(state, arg, len, write_up_to_secret, &w);
-    write_rest(&w, len);
+    masked_note note = {on_masked, ctx};
+    cd_mask_writer w = {out, arg, 0, write_escaped, pass_on_note, &note};
+    size_t masked = cd_mask_find_in_argument(state, arg, len, cd_mask_writer_range, &w);
+    cd_mask_writer_finish(&w, len);
     return (int)masked;
 }
 
@@ -113,10 +102,11 @@ int cd_env_write_entry(cd_sink *out, const char *entry, size_t len, int redact,
     }
     size_t name_len = (size_t)(eq - entry), value_len = len - name_len - 1;
     write_escaped(out, entry, name_len + 1);
-    masked_writer w = {out, eq + 1, 0, on_masked, ctx};
+    masked_note note = {on_masked, ctx};
+    cd_mask_writer w = {out, eq + 1, 0, write_escaped, pass_on_note, &note};
     size_t masked =
-        cd_mask_find_in_named_value(entry, name_len, eq + 1, value_len, write_up_to_secret, &w);
-    write_rest(&w, value_len);
+        cd_mask_find_in_named_value(entry, name_len, eq + 1, value_len, cd_mask_writer_range, &w);
+    cd_mask_writer_finish(&w, value_len);
     return (int)masked;
 }
 

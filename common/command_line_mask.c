@@ -112,30 +112,6 @@ static int is_user_option(const char *token, size_t len)
            equals_word(token, len, "--proxy-user");
 }
 
-/* ${name}, $secret{alias}, $ref{...}: a pointer to a secret kept elsewhere. */
-static int is_reference(const char *value, size_t len)
-{
-    if (len < 3 || value[0] != '$' || value[len - 1] != '}')
-        return 0;
-    size_t i = 1;
-    while (i < len && isalpha((unsigned char)value[i]))
-        i++;
-    if (i >= len || value[i] != '{')
-        return 0;
-    for (size_t j = i + 1; j < len - 1; j++)
-        if (value[j] == '{' || value[j] == '}')
-            return 0;
-    return 1;
-}
-
-static int is_masked_already(const char *value, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (value[i] != '*')
-            return 0;
-    return 1;
-}
-
 /* ---------------------------------------------------------------- reporting */
 
 /* Appends part to key (used bytes so far), after a blank, with control
@@ -159,7 +135,8 @@ static void report(scan *s, size_t start, size_t end, name_ref outer, const char
                    size_t name_len)
 {
     const char *value = s->text + start;
-    if (start >= end || is_reference(value, end - start) || is_masked_already(value, end - start))
+    if (start >= end || cd_secret_reference(value, end - start) ||
+        cd_secret_masked(value, end - start))
         return;
     char key[CD_MASK_KEY_MAX] = "";
     size_t used = 0;
@@ -230,35 +207,36 @@ static size_t mask_parameter(scan *s, size_t v, size_t token_end, char separator
     return end;
 }
 
-/* scheme://user:password@host: p is just after "://". The authority ends at
- * the first / ? or #; its last '@' ends the userinfo (an unencoded '@' in a
- * password stays inside). Returns where the scan goes on. */
-static size_t url_userinfo(scan *s, size_t p, size_t token_end, name_ref outer)
+/* user<separator>password@ in text[p..end): masks the password, from the
+ * first separator to the last '@' (an unencoded '@' in a password stays
+ * inside). Returns where the scan goes on: after the '@', or p. */
+static size_t credentials_before_at(scan *s, size_t p, size_t end, char separator, name_ref outer)
 {
     const char *text = s->text;
-    size_t authority_end = p;
-    while (authority_end < token_end && !is_one_of(text[authority_end], "/?#"))
-        authority_end++;
-    const char *at = authority_end > p ? memrchr(text + p, '@', authority_end - p) : NULL;
-    const char *colon = at ? memchr(text + p, ':', (size_t)(at - (text + p))) : NULL;
-    if (!colon)
+    const char *at = end > p ? memrchr(text + p, '@', end - p) : NULL;
+    const char *split = at ? memchr(text + p, separator, (size_t)(at - (text + p))) : NULL;
+    if (!split)
         return p;
-    report(s, (size_t)(colon + 1 - text), (size_t)(at - text), outer, "url-credentials", 15);
+    report(s, (size_t)(split + 1 - text), (size_t)(at - text), outer, "url-credentials", 15);
     return (size_t)(at - text) + 1;
+}
+
+/* scheme://user:password@host: p is just after "://"; the authority ends at
+ * the first / ? or #. */
+static size_t url_userinfo(scan *s, size_t p, size_t token_end, name_ref outer)
+{
+    size_t authority_end = p;
+    while (authority_end < token_end && !is_one_of(s->text[authority_end], "/?#"))
+        authority_end++;
+    return credentials_before_at(s, p, authority_end, ':', outer);
 }
 
 /* jdbc:oracle:thin:user/password@host: p is just after "thin:". */
 static size_t oracle_credentials(scan *s, size_t p, size_t token_end, name_ref outer)
 {
-    const char *text = s->text;
-    if (p >= token_end || text[p] == '@')
+    if (p >= token_end || s->text[p] == '@')
         return p;
-    const char *at = memrchr(text + p, '@', token_end - p);
-    const char *slash = at ? memchr(text + p, '/', (size_t)(at - (text + p))) : NULL;
-    if (!slash)
-        return p;
-    report(s, (size_t)(slash + 1 - text), (size_t)(at - text), outer, "url-credentials", 15);
-    return (size_t)(at - text) + 1;
+    return credentials_before_at(s, p, token_end, '/', outer);
 }
 
 /* curl's user:password, the token (or the whole argument) at t. Returns where
@@ -377,6 +355,36 @@ static size_t scan_inside(scan *s, size_t t, size_t e, int first_of_argument)
     return e;
 }
 
+/* 1 if the token text[t..e) asks for the next token as its value, which it
+ * then left pending: a secret flag (--password), curl's -u, a lone Bearer or
+ * Basic, a header name (Authorization:, X-Auth-Token:). */
+static int takes_next_token(scan *s, size_t t, size_t e)
+{
+    const char *text = s->text;
+    size_t dashes = 0;
+    while (dashes < 2 && t + dashes < e && text[t + dashes] == '-')
+        dashes++;
+    size_t name_end = t + dashes;
+    while (name_end < e && is_name_char(text[name_end]))
+        name_end++;
+    int pending = PENDING_NONE;
+    if (dashes > 0 && name_end == e && e > t + dashes)
+        pending = cd_secret_option_name(text + t, e - t) ? PENDING_VALUE
+                  : is_user_option(text + t, e - t)      ? PENDING_USER
+                                                         : PENDING_NONE;
+    else if (equals_word(text + t, e - t, "Bearer") || equals_word(text + t, e - t, "Basic"))
+        pending = PENDING_VALUE;
+    else if (dashes == 0 && name_end + 1 == e && name_end > t && text[name_end] == ':')
+        pending = is_authorization(text + t, name_end - t)        ? PENDING_AUTHORIZATION
+                  : cd_secret_option_name(text + t, name_end - t) ? PENDING_VALUE
+                                                                  : PENDING_NONE;
+    if (pending == PENDING_NONE)
+        return 0;
+    size_t key_len = text[e - 1] == ':' ? e - t - 1 : e - t; /* a header's name */
+    set_pending(s, pending, text + t, key_len);
+    return 1;
+}
+
 /* One token text[t..e). Returns where the scan goes on (past e when a quoted
  * value ran on). */
 static size_t scan_token(scan *s, size_t t, size_t e, int first_of_argument)
@@ -391,33 +399,21 @@ static size_t scan_token(scan *s, size_t t, size_t e, int first_of_argument)
             state->pending = PENDING_VALUE; /* the key stays "Authorization" */
             return e;
         }
-        if (pending != PENDING_USER)
-            return mask_value(s, t, e, whole, 0, (name_ref){0, 0}, state->key,
-                              strlen(state->key));
+        if (pending != PENDING_USER) {
+            size_t next =
+                mask_value(s, t, e, whole, 0, (name_ref){0, 0}, state->key, strlen(state->key));
+            /* "--password --token x", "--secret Bearer x": the value looks like
+             * a secret's name, so the token after it is taken as a secret too */
+            if (next == e)
+                takes_next_token(s, t, e);
+            return next;
+        }
         size_t next = user_credentials(s, t, e, whole);
         if (next)
             return next;
     }
-    size_t dashes = 0;
-    while (dashes < 2 && t + dashes < e && text[t + dashes] == '-')
-        dashes++;
-    size_t name_end = t + dashes;
-    while (name_end < e && is_name_char(text[name_end]))
-        name_end++;
-    if (dashes > 0 && name_end == e && e > t + dashes) {
-        if (cd_secret_option_name(text + t, e - t)) {
-            set_pending(s, PENDING_VALUE, text + t, e - t);
-            return e;
-        }
-        if (is_user_option(text + t, e - t)) {
-            set_pending(s, PENDING_USER, text + t, e - t);
-            return e;
-        }
-    }
-    if (equals_word(text + t, e - t, "Bearer") || equals_word(text + t, e - t, "Basic")) {
-        set_pending(s, PENDING_VALUE, text + t, e - t);
+    if (takes_next_token(s, t, e))
         return e;
-    }
     return scan_inside(s, t, e, first_of_argument);
 }
 
@@ -486,49 +482,53 @@ size_t cd_mask_find_in_named_value(const char *name, size_t name_len, const char
 
 /* ---------------------------------------------------------------- masked copies */
 
-typedef struct masked_copy {
-    cd_sink *out;
-    const char *text;
-    size_t written;
-    cd_mask_note_fn note;
-    void *context;
-} masked_copy;
-
-static void copy_with_mask(void *context, size_t start, size_t end, const char *key)
+void cd_mask_writer_range(void *writer, size_t start, size_t end, const char *key)
 {
-    masked_copy *copy = context;
-    cd_sink_write(copy->out, copy->text + copy->written, start - copy->written);
-    cd_sink_puts(copy->out, CD_SECRET_MASK);
-    copy->written = end;
-    if (copy->note)
-        copy->note(copy->context, key);
+    cd_mask_writer *w = writer;
+    if (w->write)
+        w->write(w->out, w->text + w->written, start - w->written);
+    else
+        cd_sink_write(w->out, w->text + w->written, start - w->written);
+    cd_sink_puts(w->out, CD_SECRET_MASK);
+    w->written = end;
+    if (w->note)
+        w->note(w->context, key);
 }
 
-static char *copy_finish(masked_copy *copy, size_t len, size_t count, size_t *masked_count)
+void cd_mask_writer_finish(cd_mask_writer *w, size_t len)
 {
-    cd_sink_write(copy->out, copy->text + copy->written, len - copy->written);
+    if (w->write)
+        w->write(w->out, w->text + w->written, len - w->written);
+    else
+        cd_sink_write(w->out, w->text + w->written, len - w->written);
+    w->written = len;
+}
+
+static char *copy_finish(cd_mask_writer *w, size_t len, size_t count, size_t *masked_count)
+{
+    cd_mask_writer_finish(w, len);
     if (masked_count)
         *masked_count = count;
-    return cd_sink_buffer_take(copy->out, NULL);
+    return cd_sink_buffer_take(w->out, NULL);
 }
 
 char *cd_masked_argument(cd_argv_mask *state, const char *arg, size_t len, cd_mask_note_fn note,
                          void *context, size_t *masked_count)
 {
-    masked_copy copy = {cd_sink_buffer(), arg, 0, note, context};
-    if (!copy.out)
+    cd_mask_writer w = {cd_sink_buffer(), arg, 0, NULL, note, context};
+    if (!w.out)
         return NULL;
-    size_t count = cd_mask_find_in_argument(state, arg, len, copy_with_mask, &copy);
-    return copy_finish(&copy, len, count, masked_count);
+    size_t count = cd_mask_find_in_argument(state, arg, len, cd_mask_writer_range, &w);
+    return copy_finish(&w, len, count, masked_count);
 }
 
 char *cd_masked_named_value(const char *name, size_t name_len, const char *value, size_t value_len,
                             cd_mask_note_fn note, void *context, size_t *masked_count)
 {
-    masked_copy copy = {cd_sink_buffer(), value, 0, note, context};
-    if (!copy.out)
+    cd_mask_writer w = {cd_sink_buffer(), value, 0, NULL, note, context};
+    if (!w.out)
         return NULL;
     size_t count =
-        cd_mask_find_in_named_value(name, name_len, value, value_len, copy_with_mask, &copy);
-    return copy_finish(&copy, value_len, count, masked_count);
+        cd_mask_find_in_named_value(name, name_len, value, value_len, cd_mask_writer_range, &w);
+    return copy_finish(&w, value_len, count, masked_count);
 }

@@ -115,3 +115,26 @@ int cd_secret_parameter_name(const char *name, size_t len)
 {
     return cd_secret_option_name(name, len) || last_word_is(name, len, "pwd");
 }
+
+int cd_secret_reference(const char *value, size_t len)
+{
+    if (len < 3 || value[0] != '$' || value[len - 1] != '}')
+        return 0;
+    size_t i = 1;
+    while (i < len && isalpha((unsigned char)value[i]))
+        i++;
+    if (i >= len || value[i] != '{')
+        return 0;
+    for (size_t j = i + 1; j < len - 1; j++)
+        if (value[j] == '{' || value[j] == '}')
+            return 0;
+    return 1;
+}
+
+int cd_secret_masked(const char *value, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (value[i] != '*')
+            return 0;
+    return 1;
+}

@@ -44,6 +44,8 @@
 
 #include <stddef.h>
 
+#include "carbondump/sink.h"
+
 /* Room for a key, its NUL included; longer keys are cut. */
 #define CD_MASK_KEY_MAX 160
 
@@ -74,6 +76,25 @@ size_t cd_mask_find_in_command_line(const char *line, size_t len, cd_mask_found_
  * "name inner-key". */
 size_t cd_mask_find_in_named_value(const char *name, size_t name_len, const char *value,
                                    size_t value_len, cd_mask_found_fn found, void *context);
+
+/* Writes a text through a finder: what lies between the ranges as it is (or
+ * through write, e.g. to escape it), each range as CD_SECRET_MASK, its key
+ * passed to note (may be NULL). Pass cd_mask_writer_range as the finder's
+ * callback with the writer as context, then call cd_mask_writer_finish. */
+typedef struct cd_mask_writer {
+    cd_sink *out;
+    const char *text;                                          /* what the finder scans */
+    size_t written;                                            /* text written so far; 0 at first */
+    void (*write)(cd_sink *out, const char *text, size_t len); /* NULL: as is */
+    cd_mask_note_fn note;
+    void *context; /* note's */
+} cd_mask_writer;
+
+/* A cd_mask_found_fn writing through writer (a cd_mask_writer). */
+void cd_mask_writer_range(void *writer, size_t start, size_t end, const char *key);
+
+/* Writes the rest of the text, up to len. */
+void cd_mask_writer_finish(cd_mask_writer *writer, size_t len);
 
 /* arg with its secrets replaced by CD_SECRET_MASK, as a malloc'd NUL-terminated
  * string (*masked_count set when not NULL); note (may be NULL) is told each key.

@@ -91,6 +91,16 @@ static void a_long_option_after_a_secret_flag_is_no_value(void **state)
     assert_string_equal(k.text, "");
 }
 
+static void a_value_that_names_a_secret_takes_the_next_token_too(void **state)
+{
+    keys k;
+    /* nonsense, or a secret that happens to read "Bearer": either way the
+     * token after it may be a secret, and is masked */
+    assert_string_equal(mask_named("x", "--secret Bearer tok1 -p -token tok2", &k),
+                        "--secret ******** ******** -p -token ********");
+    assert_string_equal(k.text, "[x --secret][x Bearer][x -token]");
+}
+
 static void masks_assignments_whose_name_says_secret(void **state)
 {
     keys k;
@@ -410,6 +420,7 @@ int main(void)
         cmocka_unit_test(masks_the_argument_after_a_secret_flag),
         cmocka_unit_test(masks_a_flag_value_with_blanks_whole),
         cmocka_unit_test(a_long_option_after_a_secret_flag_is_no_value),
+        cmocka_unit_test(a_value_that_names_a_secret_takes_the_next_token_too),
         cmocka_unit_test(masks_assignments_whose_name_says_secret),
         cmocka_unit_test(masks_jdbc_parameters_inside_a_property),
         cmocka_unit_test(masks_url_userinfo_with_an_at_sign_in_the_password),
