@@ -21,12 +21,9 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "carbondump/command_line_mask.h"
 #include "carbondump/fsutil.h"
-#include "carbondump/secrets.h"
 #include "carbondump/version.h"
 #include "findings.h"
-#include "redact.h"
 
 static void add_time(cJSON *object, const char *name, uint64_t wall_ms)
 {
@@ -83,38 +80,6 @@ static cJSON *target_json(const cd_run *run)
     return target;
 }
 
-static void note_masked_argument(void *run, const char *key)
-{
-    char text[CD_MASK_KEY_MAX + 16];
-    snprintf(text, sizeof text, "command_line: %s", key);
-    cd_redaction_note(run, "manifest.json", 0, text);
-}
-
-/* carbondump's own argv, masked unless --no-redact; each masked key noted for
- * redaction_log.txt when noting is the run. */
-static cJSON *command_line_json(const cd_run *run, cd_run *noting)
-{
-    cJSON *argv = cJSON_CreateArray();
-    cd_argv_mask state = {0};
-    for (int i = 0; argv && i < run->argc; i++) {
-        const char *arg = run->argv[i];
-        if (!run->cli->redact) {
-            cJSON_AddItemToArray(argv, cJSON_CreateString(arg));
-            continue;
-        }
-        char *masked = cd_masked_argument(&state, arg, strlen(arg),
-                                          noting ? note_masked_argument : NULL, noting, NULL);
-        cJSON_AddItemToArray(argv, cJSON_CreateString(masked ? masked : CD_SECRET_MASK));
-        free(masked);
-    }
-    return argv;
-}
-
-void cd_manifest_note_masked(cd_run *run)
-{
-    cJSON_Delete(command_line_json(run, run));
-}
-
 static cJSON *host_json(void)
 {
     cJSON *host = cJSON_CreateObject();
@@ -136,7 +101,7 @@ char *cd_manifest_json(const cd_run *run, const cd_bundle_entries *entries,
     cJSON *tool = cJSON_AddObjectToObject(root, "tool");
     cJSON_AddStringToObject(tool, "name", "carbondump");
     cJSON_AddStringToObject(tool, "version", CD_VERSION);
-    cJSON_AddItemToObject(root, "command_line", command_line_json(run, NULL));
+    cJSON_AddItemToObject(root, "command_line", cd_manifest_command_line_json(run, NULL));
     cJSON_AddItemToObject(root, "host", host_json());
     cJSON_AddItemToObject(root, "target", target_json(run));
     if (run->carbon_home[0])
