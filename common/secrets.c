@@ -108,7 +108,11 @@ int cd_secret_option_name(const char *name, size_t len)
         dashes = 2; /* -Dname */
     name += dashes;
     len -= dashes;
-    return len > 0 && (cd_secret_name(name, len) || last_word_is(name, len, "key"));
+    /* an option may run "pass" into its name: redis-server --requirepass */
+    int ends_in_pass = len >= 4 && strncasecmp(name + len - 4, "pass", 4) == 0 &&
+                       !(len >= 6 && strncasecmp(name + len - 6, "bypass", 6) == 0) &&
+                       !(len >= 7 && strncasecmp(name + len - 7, "compass", 7) == 0);
+    return len > 0 && (cd_secret_name(name, len) || last_word_is(name, len, "key") || ends_in_pass);
 }
 
 int cd_secret_parameter_name(const char *name, size_t len)

@@ -32,7 +32,8 @@ int cd_secret_masked(const char *value, size_t len);
 
 /* 1 if an option, assignment or header called name[0..len) holds a secret on a
  * command line (leading dashes and -D are skipped): what cd_secret_name says,
- * and also a name whose last word is key (--api-key, accessKey, LICENSE_KEY). */
+ * and also a name whose last word is key (--api-key, accessKey, LICENSE_KEY)
+ * or that ends in pass (--requirepass; not bypass or compass). */
 int cd_secret_option_name(const char *name, size_t len);
 
 /* 1 if a URL or connection-string parameter called name[0..len) holds a secret:

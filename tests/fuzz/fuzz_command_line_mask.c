@@ -95,10 +95,16 @@ static void check_masked_copy(const char *masked, const char *text, size_t len, 
 
 typedef enum mode { MODE_ARGV, MODE_LINE, MODE_NAMED, MODE_COUNT } mode;
 
-/* text[0..len) masked as mode says (a fresh argv state each call), checking
+/* Where the '=' between a named value's name and value is; NO_NAME: none, the
+ * whole text is the value of "x". Taken from the input once: a planted form
+ * brings '=' of its own. */
+#define NO_NAME ((size_t)-1)
+
+/* text[0..len) masked as mode says (a fresh argv state each call; a named
+ * value split at named), checking
  * the ranges, the masked copies and the notes; returns the masked text
  * (malloc'd) and its length. */
-static char *mask(mode m, const char *text, size_t len, size_t *out_len)
+static char *mask(mode m, const char *text, size_t len, size_t named, size_t *out_len)
 {
     cd_sink *copy = cd_sink_buffer();
     FUZZ_CHECK(copy != NULL, "a buffer sink");
@@ -109,7 +115,7 @@ static char *mask(mode m, const char *text, size_t len, size_t *out_len)
         const char *name = "x", *value = text + at;
         size_t name_len = m == MODE_LINE ? 0 : 1;
         size_t value_len = m == MODE_ARGV ? strnlen(text + at, len - at) : len;
-        const char *eq = m == MODE_NAMED ? memchr(text, '=', len) : NULL;
+        const char *eq = m == MODE_NAMED && named != NO_NAME ? text + named : NULL;
         if (eq) {
             name = text;
             name_len = (size_t)(eq - text);
@@ -187,8 +193,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 2;
 
     size_t out_len, again_len;
-    char *out = mask(m, text, len, &out_len);
-    char *again = mask(m, out, out_len, &again_len);
+    const char *eq = memchr(text, '=', len);
+    size_t named = eq ? (size_t)(eq - text) : NO_NAME;
+    char *out = mask(m, text, len, named, &out_len);
+    char *again = mask(m, out, out_len, named, &again_len);
     FUZZ_CHECK(again_len == out_len && memcmp(again, out, out_len) == 0,
                "masking a masked copy changes nothing");
     free(again);
@@ -197,7 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t planted_len;
     char *planted = plant(m, text, len, form_index, &planted_len);
     canary_planted_only = memmem(text, len, CANARY, strlen(CANARY)) == NULL;
-    out = mask(m, planted, planted_len, &out_len);
+    out = mask(m, planted, planted_len, named, &out_len);
     if (canary_planted_only && memmem(out, out_len, CANARY, strlen(CANARY))) {
         fprintf(stderr, "planted form %zu left its secret in: %.*s\n",
                 form_index % (sizeof forms / sizeof *forms), (int)(out_len < 400 ? out_len : 400),

@@ -345,6 +345,8 @@ static void option_and_parameter_names(void **state)
     assert_true(cd_secret_option_name("--api-key", 9));
     assert_true(cd_secret_option_name("accessKey", 9));
     assert_true(cd_secret_option_name("-Dfoo.pass", 10));
+    assert_true(cd_secret_option_name("--requirepass", 13));
+    assert_false(cd_secret_option_name("--bypass", 8));
     assert_false(cd_secret_option_name("monkey", 6));
     assert_false(cd_secret_option_name("--key-file", 10));
     assert_false(cd_secret_option_name("PWD", 3));
