@@ -24,7 +24,8 @@
  *
  * An argv (/proc/PID/cmdline, RuntimeMXBean's input arguments) is scanned one
  * argument at a time with a cd_argv_mask carrying what the previous argument
- * left ("--password" makes the next argument its value); its boundaries are
+ * left ("--password" makes the next argument its value, unless that starts
+ * with "--": the next option, as a secret seldom does); its boundaries are
  * exact, so a value that starts an argument runs to the argument's end, blanks
  * included. A line joined by blanks (sun.java.command, a JAVA_OPTS value, an
  * OnOutOfMemoryError command) has lost its quoting: it is split at blanks, and a
