@@ -346,8 +346,11 @@ static size_t scan_inside(scan *s, size_t t, size_t e, int first_of_argument)
         char separator = text[name.start - 1]; /* not top: name.start > left */
         if (is_one_of(separator, "?&;,(=") &&
             cd_secret_parameter_name(text + name.start, name.len)) {
+            int quoted = i + 1 < e && (text[i + 1] == '"' || text[i + 1] == '\'');
             size_t next = mask_parameter(s, i + 1, e, separator, quote, outer, name);
-            if (next >= e) /* a quoted value may run past the token */
+            /* a quoted value may run past the token: what follows its closing
+             * quote is scanned as a token of its own, wherever that is */
+            if (quoted || next >= e)
                 return next;
             i = next - 1;
         }
