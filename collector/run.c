@@ -30,6 +30,7 @@
 #include "carbon/pidfile.h"
 #include "carbondump/format.h"
 #include "carbondump/fsutil.h"
+#include "carbondump/redaction_notes.h"
 #include "findings/findings.h"
 #include "jvm/agent_session.h"
 #include "jvm/target_lock.h"
@@ -245,11 +246,14 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
     cd_error info_err = {0};
     if (cd_carbon_server_info_write(run, &info_err) != 0)
         cd_warn("carbon_server_info.txt: %s", info_err.message);
+    cd_redaction_merge_agent(run);
+    cd_manifest_note_masked(run);
     if (cd_redaction_log_write(run, &info_err) != 0)
         cd_warn("redaction_log.txt: %s", info_err.message);
 
     cd_bundle_entries entries = {0};
-    static const char *const agent_private[] = {"agent-result.json", "libcarbondump.so", NULL};
+    static const char *const agent_private[] = {"agent-result.json", CD_AGENT_REDACTIONS_FILE,
+                                                "libcarbondump.so", NULL};
     const char *roots[CD_REPORT_ROOTS_MAX] = {run->host_staging};
     size_t root_count = 1;
     int rc = cd_bundle_collect(run->host_staging, NULL, &entries, err);

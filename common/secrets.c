@@ -84,3 +84,61 @@ int cd_secret_assignment(const char *text, size_t *value_offset)
     *value_offset = (size_t)(eq + 1 - text);
     return 1;
 }
+
+/* 1 if the last word of name[0..len) is word: after a separator or a
+ * lower-to-upper case change (accessKey, API_KEY, license.key). */
+static int last_word_is(const char *name, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    if (len < n || strncasecmp(name + len - n, word, n) != 0)
+        return 0;
+    if (len == n)
+        return 1;
+    unsigned char before = (unsigned char)name[len - n - 1];
+    unsigned char first = (unsigned char)name[len - n];
+    return !isalnum(before) || (islower(before) && isupper(first));
+}
+
+int cd_secret_option_name(const char *name, size_t len)
+{
+    size_t dashes = 0;
+    while (dashes < len && name[dashes] == '-')
+        dashes++;
+    if (dashes == 1 && len > 2 && name[1] == 'D')
+        dashes = 2; /* -Dname */
+    name += dashes;
+    len -= dashes;
+    /* an option may run "pass" into its name: redis-server --requirepass */
+    int ends_in_pass = len >= 4 && strncasecmp(name + len - 4, "pass", 4) == 0 &&
+                       !(len >= 6 && strncasecmp(name + len - 6, "bypass", 6) == 0) &&
+                       !(len >= 7 && strncasecmp(name + len - 7, "compass", 7) == 0);
+    return len > 0 && (cd_secret_name(name, len) || last_word_is(name, len, "key") || ends_in_pass);
+}
+
+int cd_secret_parameter_name(const char *name, size_t len)
+{
+    return cd_secret_option_name(name, len) || last_word_is(name, len, "pwd");
+}
+
+int cd_secret_reference(const char *value, size_t len)
+{
+    if (len < 3 || value[0] != '$' || value[len - 1] != '}')
+        return 0;
+    size_t i = 1;
+    while (i < len && isalpha((unsigned char)value[i]))
+        i++;
+    if (i >= len || value[i] != '{')
+        return 0;
+    for (size_t j = i + 1; j < len - 1; j++)
+        if (value[j] == '{' || value[j] == '}')
+            return 0;
+    return 1;
+}
+
+int cd_secret_masked(const char *value, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (value[i] != '*')
+            return 0;
+    return 1;
+}

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "carbondump/error.h"
+#include "carbondump/redaction_notes.h"
 #include "carbondump/request.h"
 #include "carbondump/sections.h"
 
@@ -54,6 +55,7 @@ typedef struct cd_part_ctx {
     JNIEnv *jni;
     const cd_request *request;
     int java_heap_exhausted; /* set under OutOfMemoryError: no Java allocation */
+    cd_redaction_notes *redactions; /* where each value masked goes (redaction_notes.h) */
     cd_deferred deferred[CD_PART_DEFERRED_MAX];
     int deferred_count;
 } cd_part_ctx;

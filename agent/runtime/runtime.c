@@ -159,11 +159,13 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
     cJSON_AddStringToObject(root, "loaded_at", agent->loaded_at_startup ? "startup" : "attach");
     cJSON *parts = cJSON_AddObjectToObject(root, "parts");
 
+    cd_redaction_notes redactions = {0};
     cd_part_ctx ctx = {.agent = agent,
                        .jvmti = agent->jvmti,
                        .jni = jni,
                        .request = request,
-                       .java_heap_exhausted = java_heap_exhausted};
+                       .java_heap_exhausted = java_heap_exhausted,
+                       .redactions = &redactions};
     int all_ok = 1;
     for (int s = 0; s < CD_SECTION_COUNT; s++) {
         if (!(request->parts & CD_SECTION_BIT(s)))
@@ -185,6 +187,12 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
         }
         cJSON_AddNumberToObject(entry, "duration_ms", (double)(cd_monotonic_ms() - t0));
     }
+    /* before the result: the collector reads both once the result is there */
+    cd_error notes_err = {0};
+    if (cd_redaction_notes_write(&redactions, request->dir, &notes_err) != 0)
+        fprintf(stderr, "carbondump agent: redaction_log.txt will miss what was masked: %s\n",
+                notes_err.message);
+    cd_redaction_notes_free(&redactions);
     add_time(root, "finished", cd_wall_ms());
     cJSON_AddStringToObject(root, "status", all_ok ? "ok" : "partial");
     result_write(request->dir, root);

@@ -6,13 +6,16 @@
  *  - vm_flags.txt: every flag the management interface lists (what
  *    jcmd VM.flags -all lists: product and manageable flags, and diagnostic
  *    or experimental ones when unlocked), with value, type and origin
- *    ({default}, {command line}, {ergonomic} ...), sorted by name.
+ *    ({default}, {command line}, {ergonomic} ...), sorted by name; secrets in
+ *    values masked (OnOutOfMemoryError holds a command line).
  *  - system_properties.txt: System.getProperties() as Java sees it (which
  *    includes properties the application set at run time), sorted, in
  *    key=value lines with \n, \r, \t and \\ escaped; values of password-like
- *    keys masked unless the request says redact=0.
+ *    keys masked, and secrets inside other values (a JDBC URL's password, the
+ *    program arguments in sun.java.command), unless the request says redact=0.
  *  - vm_arguments.txt: RuntimeMXBean's input arguments, one a line, masked
  *    the same way (vm_arguments.h).
+ * Each masked key is noted in ctx->redactions for redaction_log.txt.
  *
  * Flags and properties live in Java objects here, so this part uses JNI and
  * allocates. Under ctx->java_heap_exhausted it writes vm_arguments.txt from
@@ -29,9 +32,22 @@
 #include "base/jni_util.h"
 #include "base/mxbeans.h"
 #include "vm_arguments.h"
+#include "carbondump/command_line_mask.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
 #include "vm.h"
+
+/* value as it may be shown: masked unless the request says redact=0, each
+ * masked key noted at file:line. A malloc'd copy; NULL out of memory. */
+static char *shown_value(cd_part_ctx *ctx, const char *file, long line, const char *name,
+                         const char *value)
+{
+    if (!ctx->request->redact)
+        return strdup(value);
+    cd_redaction_place place = {ctx->redactions, file, line, NULL};
+    return cd_masked_named_value(name, strlen(name), value, strlen(value), cd_redaction_place_note,
+                                 &place, NULL);
+}
 
 /* ---------------------------------------------------------------- flags */
 
@@ -61,8 +77,11 @@ static int write_flags(cd_part_ctx *ctx, cd_error *err)
             snprintf(value, sizeof value, "%f", d);
             shown = value;
         }
-        cd_sink_printf(out, "%9s %-40s = %-41s %s{%s}\n", f->type ? f->type : "?", f->name, shown,
-                       f->writeable ? "{manageable} " : "", f->origin);
+        char *masked = shown_value(ctx, "javainfo/vm_flags.txt", (long)i + 2, f->name, shown);
+        cd_sink_printf(out, "%9s %-40s = %-41s %s{%s}\n", f->type ? f->type : "?", f->name,
+                       masked ? masked : CD_SECRET_MASK, f->writeable ? "{manageable} " : "",
+                       f->origin);
+        free(masked);
     }
     cd_mx_flags_free(flags, count);
     return cd_sink_close(out, err);
@@ -149,14 +168,15 @@ static int write_properties(cd_part_ctx *ctx, cd_error *err)
     if (out) {
         qsort(props, count, sizeof *props, compare_properties);
         cd_sink_printf(out, "# System.getProperties(), %zu properties%s\n", count,
-                       ctx->request->redact ? "; values of secret-looking keys masked" : "");
+                       ctx->request->redact ? "; secrets in them masked" : "");
         for (size_t i = 0; i < count; i++) {
-            int secret = ctx->request->redact && props[i].value[0] &&
-                         cd_secret_name(props[i].key, strlen(props[i].key));
+            char *shown = shown_value(ctx, "javainfo/system_properties.txt", (long)i + 2,
+                                      props[i].key, props[i].value);
             put_escaped(out, props[i].key);
             cd_sink_puts(out, "=");
-            put_escaped(out, secret ? CD_SECRET_MASK : props[i].value);
+            put_escaped(out, shown ? shown : CD_SECRET_MASK);
             cd_sink_puts(out, "\n");
+            free(shown);
         }
         rc = cd_sink_close(out, err);
     } else {
@@ -177,12 +197,16 @@ static int write_arguments(cd_part_ctx *ctx, int from_proc, cd_error *err)
     cJSON *args = cJSON_CreateArray();
     if (!args)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory");
-    if (!from_proc && cd_vm_arguments_from_mxbean(ctx->jni, args, ctx->request->redact) != 0) {
+    /* one argument a line, after the header line */
+    cd_vm_argument_mask mask = {.place = {ctx->redactions, "javainfo/vm_arguments.txt", 2, NULL},
+                                .one_per_line = 1};
+    cd_vm_argument_mask *masking = ctx->request->redact ? &mask : NULL;
+    if (!from_proc && cd_vm_arguments_from_mxbean(ctx->jni, args, masking) != 0) {
         cJSON_Delete(args);
         return cd_fail(err, CD_ERR_INTERNAL, "RuntimeMXBean.getInputArguments() failed");
     }
     if (from_proc)
-        cd_vm_arguments_from_proc(args, ctx->request->redact);
+        cd_vm_arguments_from_proc(args, masking);
     cd_sink *out = cd_staging_open(ctx->request->dir, "javainfo/vm_arguments.txt", err);
     if (!out) {
         cJSON_Delete(args);

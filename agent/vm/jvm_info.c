@@ -1,8 +1,9 @@
 /*
  * Part "jvm": who this VM is. Name, vendor and version of the VM and of the
  * Java runtime, java.home, pid, start time and uptime, the input arguments and
- * the VM's system properties (password-like values masked unless the request
- * says redact=0), in javainfo/jvm_info.json.
+ * the VM's system properties (secrets masked unless the request says
+ * redact=0: carbondump/command_line_mask.h; each masked key noted for
+ * redaction_log.txt), in javainfo/jvm_info.json.
  *
  * Everything but the input arguments comes without a Java allocation: system
  * properties from JVMTI, the runtime version from java.home/release, times from
@@ -19,11 +20,14 @@
 #include "base/jvmti_util.h"
 #include "base/jni_util.h"
 #include "vm_arguments.h"
+#include "carbondump/command_line_mask.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/procstat.h"
 #include "carbondump/secrets.h"
 #include "vm.h"
 #include "carbondump/format.h"
+
+#define JVM_INFO_FILE "javainfo/jvm_info.json"
 
 /* The value of KEY="value" in a JDK's release file, or NULL. */
 static char *release_value(const char *release, const char *key)
@@ -92,8 +96,10 @@ static int process_start_ms(uint64_t *start_ms)
     return rc;
 }
 
-static cJSON *system_properties(jvmtiEnv *jvmti, int redact, cd_error *err)
+static cJSON *system_properties(jvmtiEnv *jvmti, int redact, cd_redaction_notes *notes,
+                                cd_error *err)
 {
+    cd_redaction_place place = {notes, JVM_INFO_FILE, 0, "system_properties"};
     jint count = 0;
     char **keys = NULL;
     jvmtiError e = (*jvmti)->GetSystemProperties(jvmti, &count, &keys);
@@ -105,8 +111,15 @@ static cJSON *system_properties(jvmtiEnv *jvmti, int redact, cd_error *err)
     for (jint i = 0; i < count; i++) {
         char *value = NULL;
         if ((*jvmti)->GetSystemProperty(jvmti, keys[i], &value) == JVMTI_ERROR_NONE) {
-            int secret = redact && cd_secret_name(keys[i], strlen(keys[i]));
-            cJSON_AddStringToObject(props, keys[i], secret ? CD_SECRET_MASK : value ? value : "");
+            const char *shown = value ? value : "";
+            char *masked = NULL;
+            if (redact) {
+                masked = cd_masked_named_value(keys[i], strlen(keys[i]), shown, strlen(shown),
+                                               cd_redaction_place_note, &place, NULL);
+                shown = masked ? masked : CD_SECRET_MASK;
+            }
+            cJSON_AddStringToObject(props, keys[i], shown);
+            free(masked);
         }
         cd_jvmti_free(jvmti, value);
         cd_jvmti_free(jvmti, keys[i]);
@@ -130,7 +143,7 @@ static void copy_property(cJSON *root, cJSON *props, const char *key, const char
 
 int cd_part_jvm(cd_part_ctx *ctx, cd_error *err)
 {
-    cJSON *props = system_properties(ctx->jvmti, ctx->request->redact, err);
+    cJSON *props = system_properties(ctx->jvmti, ctx->request->redact, ctx->redactions, err);
     if (!props)
         return -1;
     cJSON *root = cJSON_CreateObject();
@@ -161,11 +174,13 @@ int cd_part_jvm(cd_part_ctx *ctx, cd_error *err)
                             ctx->agent->loaded_at_startup ? "startup" : "attach");
 
     cJSON *args = cJSON_AddArrayToObject(root, "input_arguments");
+    cd_vm_argument_mask mask = {.place = {ctx->redactions, JVM_INFO_FILE, 0, "input_arguments"}};
     if (ctx->java_heap_exhausted || !ctx->jni ||
-        cd_vm_arguments_from_mxbean(ctx->jni, args, ctx->request->redact) != 0) {
+        cd_vm_arguments_from_mxbean(ctx->jni, args, ctx->request->redact ? &mask : NULL) != 0) {
         cJSON_DeleteItemFromObject(root, "input_arguments");
+        mask = (cd_vm_argument_mask){.place = {ctx->redactions, JVM_INFO_FILE, 0, "command_line"}};
         cd_vm_arguments_from_proc(cJSON_AddArrayToObject(root, "command_line"),
-                                  ctx->request->redact);
+                                  ctx->request->redact ? &mask : NULL);
     }
     cJSON_AddItemToObject(root, "system_properties", props);
     cJSON_AddBoolToObject(root, "redacted", ctx->request->redact != 0);
@@ -174,7 +189,7 @@ int cd_part_jvm(cd_part_ctx *ctx, cd_error *err)
     cJSON_Delete(root);
     if (!text)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory formatting jvm_info.json");
-    int rc = cd_staging_write(ctx->request->dir, "javainfo/jvm_info.json", text, strlen(text), err);
+    int rc = cd_staging_write(ctx->request->dir, JVM_INFO_FILE, text, strlen(text), err);
     free(text);
     return rc;
 }

@@ -10,24 +10,23 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
 
-void cd_vm_argument_add(cJSON *array, const char *arg, int redact)
+void cd_vm_argument_add(cJSON *array, const char *arg, cd_vm_argument_mask *mask)
 {
-    size_t value_at;
-    if (redact && cd_secret_assignment(arg, &value_at)) {
-        char *masked = malloc(value_at + sizeof CD_SECRET_MASK);
-        if (!masked)
-            return;
-        memcpy(masked, arg, value_at);
-        strcpy(masked + value_at, CD_SECRET_MASK);
-        cJSON_AddItemToArray(array, cJSON_CreateString(masked));
-        free(masked);
-    } else {
+    if (!mask) {
         cJSON_AddItemToArray(array, cJSON_CreateString(arg));
+        return;
     }
+    char *masked = cd_masked_argument(&mask->state, arg, strlen(arg), cd_redaction_place_note,
+                                      &mask->place, NULL);
+    /* out of memory: leave the argument out rather than show it unmasked */
+    cJSON_AddItemToArray(array, cJSON_CreateString(masked ? masked : CD_SECRET_MASK));
+    free(masked);
+    if (mask->one_per_line)
+        mask->place.line++;
 }
 
 /* RuntimeMXBean.getInputArguments() through JNI. Allocates Java objects. */
-int cd_vm_arguments_from_mxbean(JNIEnv *jni, cJSON *array, int redact)
+int cd_vm_arguments_from_mxbean(JNIEnv *jni, cJSON *array, cd_vm_argument_mask *mask)
 {
     cd_error err = {0};
     if (cd_jni_frame_push(jni, 64, &err) != 0)
@@ -47,7 +46,7 @@ int cd_vm_arguments_from_mxbean(JNIEnv *jni, cJSON *array, int redact)
                 rc = -1;
                 break;
             }
-            cd_vm_argument_add(array, arg, redact);
+            cd_vm_argument_add(array, arg, mask);
             free(arg);
         }
     }
@@ -56,13 +55,13 @@ int cd_vm_arguments_from_mxbean(JNIEnv *jni, cJSON *array, int redact)
 }
 
 /* The launcher's argv, for when Java allocation is not allowed. */
-void cd_vm_arguments_from_proc(cJSON *array, int redact)
+void cd_vm_arguments_from_proc(cJSON *array, cd_vm_argument_mask *mask)
 {
     char *cmdline = NULL;
     size_t len = 0;
     if (cd_read_file("/proc/self/cmdline", 1 << 20, 1, &cmdline, &len, NULL) != 0)
         return;
     for (size_t at = 0; at < len; at += strlen(cmdline + at) + 1)
-        cd_vm_argument_add(array, cmdline + at, redact);
+        cd_vm_argument_add(array, cmdline + at, mask);
     free(cmdline);
 }

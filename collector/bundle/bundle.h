@@ -57,4 +57,13 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, const cd_findings *
 char *cd_manifest_json(const cd_run *run, const cd_bundle_entries *entries,
                        const cd_findings *findings, uint64_t finished_wall_ms);
 
+/* manifest_command_line.c: the manifest's command_line, carbondump's own argv,
+ * its secrets masked unless --no-redact; each masked key noted for
+ * redaction_log.txt when noting is the run. */
+struct cJSON *cd_manifest_command_line_json(const cd_run *run, cd_run *noting);
+
+/* Records in redaction_log.txt what the manifest's command_line masks; before
+ * cd_redaction_log_write. */
+void cd_manifest_note_masked(cd_run *run);
+
 #endif

@@ -2,7 +2,8 @@
  * manifest.json: what was asked, of whom, and what came of it. The schema
  * (documented in README.md):
  *
- *   tool {name, version}, command_line [..], host {hostname, kernel, machine},
+ *   tool {name, version}, command_line [..] (secrets masked unless --no-redact),
+ *   host {hostname, kernel, machine},
  *   target {pid, nspid, uid, java_home, vm_name, java_version} | null,
  *   carbon_home | null, started, finished, duration_ms,
  *   sections {name: {status: ok|failed|skipped, reason?, duration_ms}},
@@ -97,9 +98,7 @@ char *cd_manifest_json(const cd_run *run, const cd_bundle_entries *entries,
     cJSON *tool = cJSON_AddObjectToObject(root, "tool");
     cJSON_AddStringToObject(tool, "name", "carbondump");
     cJSON_AddStringToObject(tool, "version", CD_VERSION);
-    cJSON *argv = cJSON_AddArrayToObject(root, "command_line");
-    for (int i = 0; i < run->argc; i++)
-        cJSON_AddItemToArray(argv, cJSON_CreateString(run->argv[i]));
+    cJSON_AddItemToObject(root, "command_line", cd_manifest_command_line_json(run, NULL));
     cJSON_AddItemToObject(root, "host", host_json());
     cJSON_AddItemToObject(root, "target", target_json(run));
     if (run->carbon_home[0])

@@ -7,16 +7,18 @@
  * the target's cannot be read.
  *
  * Environments carry secrets two ways: a variable named like a secret
- * (DB_PASSWORD=...) and an option inside a value (JAVA_OPTS="-Dkeystore.password=...").
- * Both are masked by the rules of carbondump/secrets.h unless --no-redact; each
- * masked key is recorded (file, line, key: never the value) for redaction_log.txt.
- * The same entry writer masks command-line arguments for os_running_tasks.txt.
+ * (DB_PASSWORD=...) and a secret inside a value (JAVA_OPTS="-Dkeystore.password=...",
+ * DATABASE_URL=postgres://user:password@host/db). Both are masked by the rules of
+ * carbondump/command_line_mask.h unless --no-redact; each masked key is recorded
+ * (file, line, key: never the value) for redaction_log.txt. The same writer
+ * masks the command-line arguments of os_running_tasks.txt.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "carbondump/command_line_mask.h"
 #include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
 #include "osinfo.h"
@@ -26,7 +28,6 @@
 /* The kernel bounds an environment by the argument limit (a quarter of the stack
  * limit); 16 MiB covers any real one. */
 #define ENVIRON_MAX_BYTES (16u << 20)
-#define SECRET_KEY_PROBE_MAX 256
 
 extern char **environ;
 
@@ -64,79 +65,49 @@ static void write_escaped(cd_sink *out, const char *text, size_t len)
     cd_sink_write(out, text + plain, len - plain);
 }
 
-/* 1 when text[0..len) is "key=..." with a secret key (-D prefix allowed); sets
- * *key_len to the length of the part before '='. */
-static int is_secret_assignment(const char *text, size_t len, size_t *key_len)
+/* What on_masked wants: the key and no detail (the key holds the context). */
+typedef struct masked_note {
+    cd_masked_fn on_masked;
+    void *ctx;
+} masked_note;
+
+static void pass_on_note(void *context, const char *key)
 {
-    const char *eq = memchr(text, '=', len);
-    if (!eq || eq == text)
-        return 0;
-    size_t before = (size_t)(eq - text);
-    char probe[SECRET_KEY_PROBE_MAX];
-    if (before + 2 > sizeof probe)
-        before = sizeof probe - 2;
-    memcpy(probe, text, before);
-    probe[before] = '=';
-    probe[before + 1] = '\0';
-    size_t value_offset;
-    if (!cd_secret_assignment(probe, &value_offset))
-        return 0;
-    *key_len = (size_t)(eq - text);
-    return 1;
+    masked_note *note = context;
+    if (note->on_masked)
+        note->on_masked(note->ctx, key, NULL);
 }
 
-static int is_blank(char c)
+int cd_command_write_argument(cd_sink *out, cd_argv_mask *state, const char *arg, size_t len,
+                              int redact, cd_masked_fn on_masked, void *ctx)
 {
-    return c == ' ' || c == '\t';
+    if (!redact) {
+        write_escaped(out, arg, len);
+        return 0;
+    }
+    masked_note note = {on_masked, ctx};
+    cd_mask_writer w = {out, arg, 0, write_escaped, pass_on_note, &note};
+    size_t masked = cd_mask_find_in_argument(state, arg, len, cd_mask_writer_range, &w);
+    cd_mask_writer_finish(&w, len);
+    return (int)masked;
 }
 
 int cd_env_write_entry(cd_sink *out, const char *entry, size_t len, int redact,
                        cd_masked_fn on_masked, void *ctx)
 {
-    size_t key_len;
-    if (!redact) {
-        write_escaped(out, entry, len);
-        return 0;
-    }
-    char key[SECRET_KEY_PROBE_MAX];
-    if (is_secret_assignment(entry, len, &key_len)) {
-        write_escaped(out, entry, key_len + 1);
-        cd_sink_puts(out, CD_SECRET_MASK);
-        snprintf(key, sizeof key, "%.*s", (int)key_len, entry);
-        if (on_masked)
-            on_masked(ctx, key, NULL);
-        return 1;
-    }
     const char *eq = memchr(entry, '=', len);
-    size_t value_start = eq ? (size_t)(eq - entry) + 1 : 0;
-    snprintf(key, sizeof key, "%.*s", (int)(eq ? (size_t)(eq - entry) : len), entry);
-    write_escaped(out, entry, value_start);
-    /* words of the value: "-Dname=secret" and "--name=secret" options */
-    int masked = 0;
-    size_t at = value_start;
-    while (at < len) {
-        size_t word_end = at;
-        while (word_end < len && !is_blank(entry[word_end]))
-            word_end++;
-        size_t word_key_len;
-        if (eq && word_end > at && is_secret_assignment(entry + at, word_end - at, &word_key_len)) {
-            write_escaped(out, entry + at, word_key_len + 1);
-            cd_sink_puts(out, CD_SECRET_MASK);
-            char detail[SECRET_KEY_PROBE_MAX];
-            snprintf(detail, sizeof detail, "%.*s", (int)word_key_len, entry + at);
-            if (on_masked)
-                on_masked(ctx, key, detail);
-            masked++;
-        } else {
-            write_escaped(out, entry + at, word_end - at);
-        }
-        size_t blanks_end = word_end;
-        while (blanks_end < len && is_blank(entry[blanks_end]))
-            blanks_end++;
-        write_escaped(out, entry + word_end, blanks_end - word_end);
-        at = blanks_end;
+    if (!redact || !eq || eq == entry) {
+        cd_argv_mask state = {0};
+        return cd_command_write_argument(out, &state, entry, len, redact, on_masked, ctx);
     }
-    return masked;
+    size_t name_len = (size_t)(eq - entry), value_len = len - name_len - 1;
+    write_escaped(out, entry, name_len + 1);
+    masked_note note = {on_masked, ctx};
+    cd_mask_writer w = {out, eq + 1, 0, write_escaped, pass_on_note, &note};
+    size_t masked =
+        cd_mask_find_in_named_value(entry, name_len, eq + 1, value_len, cd_mask_writer_range, &w);
+    cd_mask_writer_finish(&w, value_len);
+    return (int)masked;
 }
 
 /* ---------------------------------------------------------------- the file */

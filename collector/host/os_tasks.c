@@ -6,8 +6,10 @@
  * %CPU is the CPU time it used in between over the wall time (100 = one CPU,
  * as top shows it). Processes are listed busiest first.
  *
- * Command lines are masked the way environments are (a -Dkey.password=... argument
- * keeps its key, loses its value) unless --no-redact. A process in uninterruptible
+ * Command lines, of every process, are masked unless --no-redact: a
+ * -Dkey.password=... argument keeps its key and loses its value, and so do
+ * "--password VALUE", a URL's user:password@, a JDBC URL's ;password=
+ * (carbondump/command_line_mask.h). A process in uninterruptible
  * sleep (state D) is not asked for its command line: reading it takes the
  * process's memory-map lock, which is what such a process may be stuck holding.
  */
@@ -315,8 +317,8 @@ static void format_cpu_time(unsigned long long ticks, long ticks_per_second, cha
              hundredths % 100);
 }
 
-/* Writes argv joined by spaces, each argument masked like an environment entry,
- * cut at COMMAND_SHOWN_MAX_CHARS. */
+/* Writes argv joined by spaces, its secrets masked (an argument and the one
+ * before it: "--password VALUE"), cut at COMMAND_SHOWN_MAX_CHARS. */
 static void write_command(cd_sink *sink, const task *t, cd_masked_note *note)
 {
     cd_sink *buffer = cd_sink_buffer();
@@ -325,12 +327,13 @@ static void write_command(cd_sink *sink, const task *t, cd_masked_note *note)
     char subject[32];
     snprintf(subject, sizeof subject, "pid %d", t->stat.pid);
     note->subject = subject;
+    cd_argv_mask state = {0};
     for (size_t at = 0; at < t->argv_len;) {
         size_t arg_len = strnlen(t->argv + at, t->argv_len - at);
         if (at > 0)
             cd_sink_puts(buffer, " ");
-        cd_env_write_entry(buffer, t->argv + at, arg_len, note->run->cli->redact,
-                           cd_osinfo_note_masked, note);
+        cd_command_write_argument(buffer, &state, t->argv + at, arg_len, note->run->cli->redact,
+                                  cd_osinfo_note_masked, note);
         at += arg_len + 1;
     }
     size_t len = 0;

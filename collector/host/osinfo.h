@@ -37,6 +37,7 @@
 #include <sys/types.h>
 
 #include "base/run_context.h"
+#include "carbondump/command_line_mask.h"
 #include "carbondump/error.h"
 #include "carbondump/procstat.h"
 #include "carbondump/sink.h"
@@ -196,12 +197,18 @@ typedef void (*cd_masked_fn)(void *ctx, const char *key, const char *detail);
 
 /* Writes one environment entry "KEY=value" (len bytes, no NUL needed) as a line:
  * control characters escaped (\n, \t, \xHH, and \\) so one entry is one line, the
- * value masked when the key is a secret name, and every "-Dname=value" or
- * "--name=value" word of the value masked when name is (JAVA_OPTS and friends carry
- * passwords that way). redact 0 writes the entry unmasked. Returns the number of
- * masked items. */
+ * value masked when the key is a secret name, and the secrets inside the value
+ * masked when it is not ("-Dname=value" words of JAVA_OPTS, a URL's password:
+ * carbondump/command_line_mask.h). redact 0 writes the entry unmasked. Returns the
+ * number of masked items. */
 int cd_env_write_entry(cd_sink *out, const char *entry, size_t len, int redact,
                        cd_masked_fn on_masked, void *ctx);
+
+/* Writes one argument of a command line (len bytes) escaped like an environment
+ * entry, its secrets masked given what the arguments before it left in state
+ * ("--password" then its value). Returns the number of masked items. */
+int cd_command_write_argument(cd_sink *out, cd_argv_mask *state, const char *arg, size_t len,
+                              int redact, cd_masked_fn on_masked, void *ctx);
 
 /* What a writer passes as ctx to cd_env_write_entry with cd_osinfo_note_masked as
  * the callback: each masked key goes to the run's redaction register

@@ -13,30 +13,6 @@
 #include "carbondump/array.h"
 #include "carbondump/secrets.h"
 
-/* ${name}, $secret{alias}, $ref{...}, $env{...}: a pointer to a secret. */
-static int is_reference(const char *value, size_t len)
-{
-    if (len < 3 || value[0] != '$' || value[len - 1] != '}')
-        return 0;
-    size_t i = 1;
-    while (i < len && isalpha((unsigned char)value[i]))
-        i++;
-    if (i >= len || value[i] != '{')
-        return 0;
-    for (size_t j = i + 1; j < len - 1; j++)
-        if (value[j] == '{' || value[j] == '}')
-            return 0;
-    return 1;
-}
-
-static int is_already_masked(const char *value, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (value[i] != '*')
-            return 0;
-    return 1;
-}
-
 void cd_redact_masks_add(cd_redact_masks *masks, size_t start, size_t end, const char *key,
                          size_t key_len)
 {
@@ -47,7 +23,8 @@ void cd_redact_masks_add(cd_redact_masks *masks, size_t start, size_t end, const
         s++;
     while (e > s && isspace((unsigned char)masks->text[e - 1]))
         e--;
-    if (s >= e || is_already_masked(masks->text + s, e - s) || is_reference(masks->text + s, e - s))
+    if (s >= e || cd_secret_masked(masks->text + s, e - s) ||
+        cd_secret_reference(masks->text + s, e - s))
         return;
     if (CD_ARRAY_ROOM_FOR_ONE(masks->items, masks->capacity, masks->count) != 0) {
         /* Without room to remember the range, mask everything from here on:

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/progress.h"
 #include "carbondump/array.h"
 #include "carbondump/fsutil.h"
+#include "carbondump/redaction_notes.h"
 #include "carbondump/secrets.h"
 
 /* A log with a password on every line must not make a log of millions of
@@ -109,6 +111,19 @@ void cd_redaction_note(cd_run *run, const char *file, long line, const char *key
 void cd_redaction_withheld(cd_run *run, const char *file, const char *why)
 {
     register_add(run, file, 0, NULL, why ? why : "");
+}
+
+static void note_agent_masking(void *run, const char *file, long line, const char *key)
+{
+    cd_redaction_note(run, file, line, key);
+}
+
+void cd_redaction_merge_agent(cd_run *run)
+{
+    cd_error err = {0};
+    if (run->agent_staging[0] &&
+        cd_redaction_notes_read(run->agent_staging, note_agent_masking, run, &err) < 0)
+        cd_warn("redaction_log.txt cannot list what the agent masked: %s", err.message);
 }
 
 static int compare_notes(const void *a, const void *b)

@@ -22,4 +22,22 @@ int cd_secret_name(const char *name, size_t len);
 /* For "key=value" or "-Dkey=value" (a JVM argument, an environment entry):
  * returns 1 and the offset of the value if key is a secret name, else 0. */
 int cd_secret_assignment(const char *text, size_t *value_offset);
+
+/* 1 if value[0..len) is only a reference to a secret kept elsewhere:
+ * ${name}, $secret{alias}, $ref{...}, $env{...}. Such a value stays. */
+int cd_secret_reference(const char *value, size_t len);
+
+/* 1 if value[0..len) is masked already: nothing but '*'. */
+int cd_secret_masked(const char *value, size_t len);
+
+/* 1 if an option, assignment or header called name[0..len) holds a secret on a
+ * command line (leading dashes and -D are skipped): what cd_secret_name says,
+ * and also a name whose last word is key (--api-key, accessKey, LICENSE_KEY)
+ * or that ends in pass (--requirepass; not bypass or compass). */
+int cd_secret_option_name(const char *name, size_t len);
+
+/* 1 if a URL or connection-string parameter called name[0..len) holds a secret:
+ * cd_secret_option_name, and the short pwd of ODBC and JDBC (";Pwd="). Not for
+ * environment names: PWD is the working directory. */
+int cd_secret_parameter_name(const char *name, size_t len);
 #endif

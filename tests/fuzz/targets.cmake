@@ -11,5 +11,6 @@ set(CARBONDUMP_FUZZ_TARGETS
     redact_toml
     redact_json
     redact_log
+    command_line_mask
     hprof_reader
     hprof_redact)

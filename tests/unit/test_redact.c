@@ -1,6 +1,7 @@
 /*
  * The redactors (collector/redact*.c): what each format masks, what it keeps,
- * what it records, and that bad input never lets a value through.
+ * what it records, and that bad input never lets a value through; the
+ * register's log, with what the agent and the manifest masked.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "bundle/bundle.h"
 #include "carbondump/fsutil.h"
+#include "carbondump/redaction_notes.h"
 #include "carbondump/secrets.h"
 #include "redact/redact.h"
 #include "redact/finders.h"
@@ -596,6 +599,63 @@ static void redaction_log_counts_what_it_does_not_list(void **state)
     free(f);
 }
 
+static void redaction_log_lists_what_the_agent_masked(void **state)
+{
+    fake_run *f = fake_run_new(1);
+    snprintf(f->run.agent_staging, sizeof f->run.agent_staging, "/tmp/cd-test-agent.XXXXXX");
+    assert_non_null(mkdtemp(f->run.agent_staging));
+    cd_redaction_notes notes = {0};
+    cd_redaction_notes_add(&notes, "javainfo/system_properties.txt", 44,
+                           "sun.java.command --password");
+    cd_redaction_notes_add(&notes, "javainfo/jvm_info.json", 0, "input_arguments: -Dfoo.secret");
+    cd_error err = {0};
+    assert_int_equal(cd_redaction_notes_write(&notes, f->run.agent_staging, &err), 0);
+    cd_redaction_notes_free(&notes);
+    cd_redaction_merge_agent(&f->run);
+    cd_remove_tree(f->run.agent_staging);
+    char *log = read_log(f);
+    assert_non_null(strstr(log,
+                           "javainfo/jvm_info.json:0: input_arguments: -Dfoo.secret\n"
+                           "javainfo/system_properties.txt:44: sun.java.command --password\n"));
+    free(log);
+    free(f);
+}
+
+static void manifest_masks_its_own_command_line_and_the_log_says_where(void **state)
+{
+    char *argv[] = {"carbondump", "--pid", "42", "https://ops:hunter2@proxy/", "--token", "t0k3n"};
+    fake_run *f = fake_run_new(1);
+    f->run.argc = 6;
+    f->run.argv = argv;
+    cd_bundle_entries entries = {0};
+    char *manifest = cd_manifest_json(&f->run, &entries, NULL, 0);
+    assert_non_null(manifest);
+    assert_non_null(strstr(manifest, "\"https://ops:********@proxy/\", \"--token\", \"********\""));
+    assert_null(strstr(manifest, "hunter2"));
+    assert_null(strstr(manifest, "t0k3n"));
+    free(manifest);
+    cd_manifest_note_masked(&f->run);
+    char *log = read_log(f);
+    assert_non_null(strstr(log, "manifest.json:0: command_line: url-credentials\n"));
+    assert_non_null(strstr(log, "manifest.json:0: command_line: --token\n"));
+    free(log);
+    free(f);
+}
+
+static void manifest_keeps_its_command_line_with_no_redact(void **state)
+{
+    char *argv[] = {"carbondump", "--no-redact", "--token", "t0k3n"};
+    fake_run *f = fake_run_new(0);
+    f->run.argc = 4;
+    f->run.argv = argv;
+    cd_bundle_entries entries = {0};
+    char *manifest = cd_manifest_json(&f->run, &entries, NULL, 0);
+    assert_non_null(strstr(manifest, "\"--token\", \"t0k3n\""));
+    free(manifest);
+    cd_remove_tree(f->run.host_staging);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +699,9 @@ int main(void)
         cmocka_unit_test(redaction_log_lists_file_line_and_key_sorted),
         cmocka_unit_test(redaction_log_says_when_masking_was_off),
         cmocka_unit_test(redaction_log_counts_what_it_does_not_list),
+        cmocka_unit_test(redaction_log_lists_what_the_agent_masked),
+        cmocka_unit_test(manifest_masks_its_own_command_line_and_the_log_says_where),
+        cmocka_unit_test(manifest_keeps_its_command_line_with_no_redact),
     };
     return cmocka_run_group_tests_name("redact", tests, NULL, NULL);
 }

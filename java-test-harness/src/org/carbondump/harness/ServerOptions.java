@@ -32,6 +32,9 @@ final class ServerOptions {
             "  --plant LIST            comma-separated: deadlock, jucdeadlock, contention, finalizer,",
             "                          leak, gcthrash, cpu, churn, oddnames, threads=N, fdleak=N, heap=N",
             "  --exit-on-stdin-eof     exit when standard input reaches end of file",
+            "  -- ARG...               pass-through: the arguments after -- stay on the command line",
+            "                          and are otherwise ignored (a real launcher's application",
+            "                          arguments, e.g. --password VALUE)",
             "  -h, --help              show this text",
             "");
 
@@ -57,6 +60,9 @@ final class ServerOptions {
 
     static boolean wantsHelp(String[] args) {
         for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
             if (arg.equals("-h") || arg.equals("--help")) {
                 return true;
             }
@@ -75,6 +81,9 @@ final class ServerOptions {
         List<PlantRequest> plants = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
+            if (arg.equals("--")) {
+                break; // pass-through arguments: for whoever reads the command line
+            }
             int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
             String name = eq < 0 ? arg : arg.substring(0, eq);
             String inlineValue = eq < 0 ? null : arg.substring(eq + 1);
