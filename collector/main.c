@@ -3,6 +3,7 @@
  * main() parses the command line and hands over to cd_run_main() (run.c).
  */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "carbondump/json.h"
 #include "carbondump/version.h"
@@ -29,5 +30,17 @@ int main(int argc, char *argv[])
     }
     if (cli.control_file)
         return cd_control_run(&cli);
-    return cd_run_main(&cli, argc, argv);
+    int threads_left = 0;
+    int status = cd_run_main(&cli, argc, argv, &threads_left);
+    if (threads_left) {
+        /* A host section abandoned past --section-timeout (a hung file
+         * system) still runs on its thread. Returning would run the exit
+         * handlers under it (OpenSSL frees the digests it is hashing with)
+         * and unwind this frame, which its cli points into. Everything is
+         * written, renamed and removed by now: end the process here. */
+        fflush(stdout);
+        fflush(stderr);
+        _exit(status);
+    }
+    return status;
 }

@@ -285,8 +285,9 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
     return rc;
 }
 
-int cd_run_main(const cd_cli *cli, int argc, char *const argv[])
+int cd_run_main(const cd_cli *cli, int argc, char *const argv[], int *threads_left)
 {
+    *threads_left = 0;
     umask(077); /* the bundle and everything staged for it is private */
     signal(SIGPIPE, SIG_IGN);
     cd_progress_init(cli->quiet, cli->verbose);
@@ -363,8 +364,10 @@ out:
     pthread_mutex_lock(&run->lock);
     int abandoned = run->abandoned_sections;
     pthread_mutex_unlock(&run->lock);
-    if (abandoned)
+    if (abandoned) {
+        *threads_left = 1;
         return status; /* a section thread past its time may still read the run */
+    }
     pthread_mutex_destroy(&run->lock);
     free(run);
     return status;

@@ -13,7 +13,10 @@
 #include "base/options.h"
 
 /* The whole collection; returns the process exit status (CD_EXIT_*,
- * base/run_context.h). */
-int cd_run_main(const cd_cli *cli, int argc, char *const argv[]);
+ * base/run_context.h). *threads_left is set when a host section abandoned past
+ * --section-timeout may still be running: its thread reads the run and cli,
+ * so the caller must end the process without exit handlers (_exit) and
+ * without leaving the frame that holds cli. */
+int cd_run_main(const cd_cli *cli, int argc, char *const argv[], int *threads_left);
 
 #endif
