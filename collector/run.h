@@ -101,6 +101,10 @@ void cd_target_tmp(const cd_target *t, char *out, size_t outlen);
 /* ---- the JVM side (jvm_side.c): attach, load the agent, wait for it */
 int cd_jvm_side_run(cd_run *run);
 
+/* The agent library's real path: agent_path (--agent) if given, else the one
+ * installed beside this program (bin/../lib/ or bin/../lib/carbondump/). */
+int cd_find_agent(const char *agent_path, char *out, size_t outlen, cd_error *err);
+
 /* ---- host sections (host_sections.c), run on their own thread */
 void cd_host_sections_run(cd_run *run);
 
