@@ -11,6 +11,8 @@ packages=(
   unzip zip coreutils procps util-linux python3
   valgrind clang libclang-rt-14-dev
   chromium
+  scdoc dpkg-dev man-db      # the man page, the .deb's dependencies, man -l in tests
+  ansible-core               # deploy/ansible and its test
 )
 
 missing=()

@@ -64,6 +64,11 @@ fail() {
   exit 1
 }
 pass() { CHECKS=$((CHECKS + 1)); }
+# Ends a test that cannot run here, saying why (ctest: SKIP_RETURN_CODE 77).
+skip() {
+  echo "SKIPPED [$TEST_NAME]: $*" >&2
+  echo "$CHECKS passed, 0 failed, 1 skipped"; exit 77
+}
 finish() {
   expect_no_sanitizer_reports
   expect_no_jni_warnings "${HARNESS_LOGS[@]}"
