@@ -49,96 +49,65 @@
 static const char script[] = SCRIPT_HEAD SCRIPT_TAIL;
 static const char installed[] = SCRIPT_HEAD BLOCK(OPTION) SCRIPT_TAIL;
 
-static char *add(const char *text, const char *option, cd_script_change *change, cd_error *err)
+/* Adds the agent with option to text, or removes it when option is NULL;
+ * returns the script made (the caller frees it), or NULL on error. */
+static char *edit(const char *text, const char *option, cd_script_change *change, cd_error *err)
 {
     char *out = NULL;
     size_t len = 0;
-    if (cd_start_script_add_agent(text, strlen(text), option, &out, &len, change, err) != 0)
+    int rc = option ? cd_start_script_add_agent(text, strlen(text), option, &out, &len, change, err)
+                    : cd_start_script_remove_agent(text, strlen(text), &out, &len, change, err);
+    if (rc != 0)
         return NULL;
     assert_int_equal(len, strlen(out));
     return out;
 }
 
-static char *removed(const char *text, cd_script_change *change, cd_error *err)
+static void expect_edit(const char *text, const char *option, cd_script_change expected_change,
+                        const char *expected)
 {
-    char *out = NULL;
-    size_t len = 0;
-    if (cd_start_script_remove_agent(text, strlen(text), &out, &len, change, err) != 0)
-        return NULL;
-    assert_int_equal(len, strlen(out));
-    return out;
+    cd_script_change change;
+    cd_error err = {0};
+    char *out = edit(text, option, &change, &err);
+    assert_non_null(out);
+    assert_int_equal(change, expected_change);
+    assert_string_equal(out, expected);
+    free(out);
 }
 
 /* ---------------------------------------------------------------- the edit */
 
 static void adds_block_just_before_the_execute_section(void **state)
 {
-    cd_script_change change;
-    cd_error err = {0};
-    char *out = add(script, OPTION, &change, &err);
-    assert_non_null(out);
-    assert_int_equal(change, CD_SCRIPT_ADDED);
-    assert_string_equal(out, installed);
-    free(out);
+    expect_edit(script, OPTION, CD_SCRIPT_ADDED, installed);
 }
 
 static void adding_again_changes_nothing(void **state)
 {
-    cd_script_change change;
-    cd_error err = {0};
-    char *out = add(installed, OPTION, &change, &err);
-    assert_non_null(out);
-    assert_int_equal(change, CD_SCRIPT_UNCHANGED);
-    assert_string_equal(out, installed);
-    free(out);
+    expect_edit(installed, OPTION, CD_SCRIPT_UNCHANGED, installed);
 }
 
 static void adding_other_options_replaces_the_block_in_place(void **state)
 {
-    cd_script_change change;
-    cd_error err = {0};
-    char *out = add(installed, OPTION ",poll=200", &change, &err);
-    assert_non_null(out);
-    assert_int_equal(change, CD_SCRIPT_UPDATED);
-    assert_string_equal(out, SCRIPT_HEAD BLOCK(OPTION ",poll=200") SCRIPT_TAIL);
-    free(out);
+    expect_edit(installed, OPTION ",poll=200", CD_SCRIPT_UPDATED,
+                SCRIPT_HEAD BLOCK(OPTION ",poll=200") SCRIPT_TAIL);
 }
 
 static void removing_gives_back_the_script_byte_for_byte(void **state)
 {
-    cd_script_change change;
-    cd_error err = {0};
-    char *out = removed(installed, &change, &err);
-    assert_non_null(out);
-    assert_int_equal(change, CD_SCRIPT_REMOVED);
-    assert_string_equal(out, script);
-    free(out);
+    expect_edit(installed, NULL, CD_SCRIPT_REMOVED, script);
 }
 
 static void removing_from_a_script_without_the_block_changes_nothing(void **state)
 {
-    cd_script_change change;
-    cd_error err = {0};
-    char *out = removed(script, &change, &err);
-    assert_non_null(out);
-    assert_int_equal(change, CD_SCRIPT_UNCHANGED);
-    assert_string_equal(out, script);
-    free(out);
+    expect_edit(script, NULL, CD_SCRIPT_UNCHANGED, script);
 }
 
 static void block_moved_by_the_operator_is_still_found(void **state)
 {
     static const char moved[] = SCRIPT_HEAD SCRIPT_TAIL BLOCK(OPTION);
-    cd_script_change change;
-    cd_error err = {0};
-    char *out = add(moved, OPTION, &change, &err);
-    assert_non_null(out);
-    assert_int_equal(change, CD_SCRIPT_UNCHANGED);
-    free(out);
-    out = removed(moved, &change, &err);
-    assert_non_null(out);
-    assert_string_equal(out, script);
-    free(out);
+    expect_edit(moved, OPTION, CD_SCRIPT_UNCHANGED, moved);
+    expect_edit(moved, NULL, CD_SCRIPT_REMOVED, script);
 }
 
 static void refuses_a_script_without_the_execute_section(void **state)
@@ -146,7 +115,7 @@ static void refuses_a_script_without_the_execute_section(void **state)
     static const char plain[] = "#!/bin/sh\nexec java $JAVA_OPTS -jar server.jar\n";
     cd_script_change change;
     cd_error err = {0};
-    assert_null(add(plain, OPTION, &change, &err));
+    assert_null(edit(plain, OPTION, &change, &err));
     assert_int_equal(err.code, CD_ERR_UNSUPPORTED);
     assert_string_equal(err.message,
                         "it has no '# ----- Execute The Requested Command' line, after which a "
@@ -161,7 +130,7 @@ static void refuses_a_script_that_sets_java_opts_after_the_anchor(void **state)
                                              "$JAVACMD $JAVA_OPTS Main\n";
     cd_script_change change;
     cd_error err = {0};
-    assert_null(add(resets, OPTION, &change, &err));
+    assert_null(edit(resets, OPTION, &change, &err));
     assert_string_equal(err.message, "line 8 sets JAVA_OPTS after the '# ----- Execute The "
                                      "Requested Command' line (line 7), which would drop the "
                                      "agent");
@@ -174,7 +143,7 @@ static void refuses_a_script_whose_java_command_ignores_java_opts(void **state)
                                  "$JAVACMD -Xmx1g Main\n";
     cd_script_change change;
     cd_error err = {0};
-    assert_null(add(unused, OPTION, &change, &err));
+    assert_null(edit(unused, OPTION, &change, &err));
     assert_string_equal(err.message, "nothing after the '# ----- Execute The Requested Command' "
                                      "line (line 2) passes $JAVA_OPTS to java");
 }
@@ -188,7 +157,7 @@ static void refuses_what_is_not_a_shell_script(void **state)
     size_t len;
     cd_script_change change;
     cd_error err = {0};
-    assert_null(add(batch, OPTION, &change, &err));
+    assert_null(edit(batch, OPTION, &change, &err));
     assert_string_equal(err.message,
                         "it does not start with a #! line naming a shell: not a shell script");
     assert_int_equal(
@@ -207,9 +176,9 @@ static void refuses_a_damaged_block_both_ways(void **state)
         "by hand";
     cd_script_change change;
     cd_error err = {0};
-    assert_null(add(damaged, OPTION, &change, &err));
+    assert_null(edit(damaged, OPTION, &change, &err));
     assert_string_equal(err.message, expected);
-    assert_null(removed(damaged, &change, &err));
+    assert_null(edit(damaged, NULL, &change, &err));
     assert_string_equal(err.message, expected);
 }
 
@@ -220,7 +189,7 @@ static void refuses_to_load_the_agent_a_second_way(void **state)
                     "# the libcarbondump line above was added by hand\n" SCRIPT_TAIL;
     cd_script_change change;
     cd_error err = {0};
-    assert_null(add(by_hand, OPTION, &change, &err));
+    assert_null(edit(by_hand, OPTION, &change, &err));
     assert_string_equal(err.message, "line 7 already loads libcarbondump outside carbondump's "
                                      "block; remove that line first, so the agent is not loaded "
                                      "twice");
