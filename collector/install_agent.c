@@ -165,9 +165,9 @@ static const char *const launchers[] = {"wso2server.sh",     "api-manager.sh", "
                                         "traffic-manager.sh"};
 
 /* Finds the start script: --script (a bare name is looked for in bin/), else
- * the one launcher CARBON_HOME/bin has. Fills its real path. */
-static int find_script(const char *home, const char *script, char *out, size_t outlen,
-                       cd_error *err)
+ * the one launcher CARBON_HOME/bin has. Fills out (PATH_MAX bytes) with its
+ * real path. */
+static int find_script(const char *home, const char *script, char *out, cd_error *err)
 {
     char path[PATH_MAX];
     if (script) {
@@ -179,12 +179,12 @@ static int find_script(const char *home, const char *script, char *out, size_t o
             return cd_fail_errno(err, CD_ERR_NOENT, errno, "--script %s", path);
         return 0;
     }
-    char found[2][PATH_MAX];
-    int count = 0;
+    const char *found[sizeof launchers / sizeof *launchers];
+    size_t count = 0;
     for (size_t i = 0; i < sizeof launchers / sizeof *launchers; i++) {
         snprintf(path, sizeof path, "%s/bin/%s", home, launchers[i]);
-        if (access(path, F_OK) == 0 && count++ < 2)
-            snprintf(found[count - 1], sizeof found[0], "%s", path);
+        if (access(path, F_OK) == 0)
+            found[count++] = launchers[i];
     }
     if (count == 0)
         return cd_fail(err, CD_ERR_NOENT,
@@ -196,11 +196,10 @@ static int find_script(const char *home, const char *script, char *out, size_t o
         return cd_fail(err, CD_ERR_USAGE,
                        "%s/bin has several start scripts (%s, %s%s); choose the one the server "
                        "is started with, --script NAME",
-                       home, strrchr(found[0], '/') + 1, strrchr(found[1], '/') + 1,
-                       count > 2 ? ", ..." : "");
-    if (!realpath(found[0], out))
-        return cd_fail_errno(err, CD_ERR_NOENT, errno, "%s", found[0]);
-    (void)outlen;
+                       home, found[0], found[1], count > 2 ? ", ..." : "");
+    snprintf(path, sizeof path, "%s/bin/%s", home, found[0]);
+    if (!realpath(path, out))
+        return cd_fail_errno(err, CD_ERR_NOENT, errno, "%s", path);
     return 0;
 }
 
@@ -277,7 +276,7 @@ static int install(const cd_install_agent_args *given, install_outcome *outcome,
         (cd_find_agent(args.agent_path, agent, sizeof agent, err) != 0 ||
          cd_install_agent_option(&args, agent, outcome->option, sizeof outcome->option, err) != 0))
         return -1;
-    if (find_script(home, args.script, outcome->script, sizeof outcome->script, err) != 0)
+    if (find_script(home, args.script, outcome->script, err) != 0)
         return -1;
 
     char *script = NULL, *edited = NULL;
