@@ -69,6 +69,8 @@ def jvm_rows(host, report, fetch_root):
         else:
             row["status"] = "failed"
             row["reason"] = "\n".join(stderr[-3:]) or message or "exit status %s" % exit_status
+        if row.get("bundle_problem"):
+            row["reason"] = "; ".join(filter(None, [row["reason"], row["bundle_problem"]]))
         rows.append(row)
     return rows
 
