@@ -70,9 +70,11 @@ case $1 in
   debug)
     for a in "$@"; do case $a in --container=*) name=${a#--container=} ;; esac; done
     mapfile -d '' -t command < <(after_dashes "$@")
-    # a container: its own mount namespace and /tmp, the pod's processes
-    unshare --mount sh -c 'mount -t tmpfs tmpfs /tmp && exec "$@"' container "${command[@]}" \
-      >"$CLUSTER/$name.log" 2>&1 </dev/null &
+    # a container: its own mount namespace and /tmp, the pod's processes; the
+    # test's sanitizer report directory (under the host's /tmp) stays visible
+    unshare --mount sh -c 'mount --bind "$1" /mnt && mount -t tmpfs tmpfs /tmp &&
+                           mkdir -p "$1" && mount --move /mnt "$1" && shift && exec "$@"' \
+      container "$SANITIZERS" "${command[@]}" >"$CLUSTER/$name.log" 2>&1 </dev/null &
     echo $! >"$CLUSTER/$name.pid" ;;
   logs) cat "$CLUSTER/$(option -c "$@").log" ;;
   cp) container=$(cat "$CLUSTER/$(option -c "$@").pid")
@@ -86,7 +88,7 @@ esac
 EOF
 chmod +x "$WORK/bin/kubectl"
 mkdir -p "$WORK/bundles"
-CLUSTER="$cluster" PATH="$WORK/bin:$CD_BUILD/bin:$PATH" \
+CLUSTER="$cluster" SANITIZERS="$SANITIZER_DIR" PATH="$WORK/bin:$CD_BUILD/bin:$PATH" \
   "$k8s/carbondump-pod.sh" --image carbondump:test --pid "$pid" --timeout 120 -o "$WORK/bundles" \
   wso2am-0 -- --only jvm,threads,os >"$WORK/pod.out" 2>"$WORK/pod.err"
 expect_eq 0 "$?" "exit status of carbondump-pod.sh (stderr: $(tail -n 5 "$WORK/pod.err"))"

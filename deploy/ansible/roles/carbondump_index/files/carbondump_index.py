@@ -102,8 +102,8 @@ def write_html(index, path):
                                        for args in sorted({tuple(row.get("carbondump_args", []))
                                                            for row in index["rows"]
                                                            if "carbondump_args" in row})),
-             "<table><tr><th>host</th><th>status</th><th>CARBON_HOME</th><th>pid</th>"
-             "<th>exit status</th><th>bundle</th><th>top findings</th><th>why</th></tr>"]
+             "<table><tr><th>host</th><th>status</th><th>why</th><th>CARBON_HOME</th>"
+             "<th>pid</th><th>exit status</th><th>bundle</th><th>top findings</th></tr>"]
     for row in index["rows"]:
         bundle = row.get("bundle")
         link = '<td><a href="%s">%s</a></td>' % (html.escape(bundle), html.escape(bundle)) \
@@ -111,10 +111,10 @@ def write_html(index, path):
         findings = "<br>".join("%s: %s" % (html.escape(f["severity"] or ""),
                                            html.escape(f["title"] or ""))
                                for f in row.get("top_findings", []))
-        lines.append('<tr class="%s">%s%s%s%s%s%s<td>%s</td>%s</tr>' % (
+        lines.append('<tr class="%s">%s%s%s%s%s%s%s<td>%s</td></tr>' % (
             html.escape(row["status"]), cell(row["host"]), cell(row["status"]),
-            cell(row.get("carbon_home")), cell(row.get("pid")), cell(row.get("exit_status")),
-            link, findings, cell(row.get("reason"))))
+            cell(row.get("reason")), cell(row.get("carbon_home")), cell(row.get("pid")),
+            cell(row.get("exit_status")), link, findings))
     lines.append("</table></body></html>")
     with open(path, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
