@@ -45,7 +45,7 @@ export ANSIBLE_CONFIG="$WORK/ansible.cfg" ANSIBLE_LOCAL_TEMP="$WORK/ansible-loca
   ANSIBLE_HOME="$WORK/ansible-home"
 (cd "$WORK" && ansible-playbook -i "$WORK/inventory.ini" "$CD_SOURCE/deploy/ansible/collect.yml" \
   -e carbondump_fetch_root="$fetch" -e carbondump_run_id=fleet-test \
-  -e '{"carbondump_args": ["--only", "jvm,threads,histogram,os,carbon,files", "--no-heap-dump"]}') \
+  -e '{"carbondump_args": ["--only", "jvm,threads,flags,os", "--no-heap-dump"]}') \
   >"$WORK/ansible.out" 2>&1 || fail "ansible-playbook failed: $(tail -n 30 "$WORK/ansible.out")"
 pass
 index="$fetch/index.json"
