@@ -14,8 +14,10 @@
 
 static const char usage_text[] =
     "Usage: carbondump [options]\n"
+    "       carbondump install-agent --carbon-home DIR [--uninstall] [options]\n"
     "Captures the state of a Java server (threads, heap, GC, VM, OS, and a WSO2 Carbon\n"
-    "installation) into one ZIP for support analysis.\n"
+    "installation) into one ZIP for support analysis. install-agent makes a Carbon\n"
+    "product load carbondump's agent at start-up (carbondump install-agent --help).\n"
     "\n"
     "Target:\n"
     "  -pid, --pid PID             the JVM (default: CARBON_HOME/wso2carbon.pid)\n"

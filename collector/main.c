@@ -1,19 +1,24 @@
 /*
  * carbondump: captures the state of a Java server into one ZIP.
- * main() parses the command line and hands over to cd_run_main() (run.c).
+ * main() parses the command line and hands over to cd_run_main() (run.c), or
+ * runs the install-agent subcommand (install_agent.c).
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "carbondump/json.h"
 #include "carbondump/version.h"
 #include "cli.h"
+#include "install_agent.h"
 #include "jvm/control.h"
 #include "run.h"
 
 int main(int argc, char *argv[])
 {
     cd_json_hooks_install(); /* before any thread: cJSON's hooks are global */
+    if (argc > 1 && strcmp(argv[1], "install-agent") == 0)
+        return cd_install_agent_main(argc - 1, argv + 1);
     cd_cli cli;
     cd_error err = {0};
     if (cd_cli_parse(argc, argv, &cli, &err) != 0) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything carbondump needs to build, test and run its demo on Debian.
 # Idempotent: does nothing (and prints nothing) when every package is present.
+# Debian packages, and the npm packages of tests/tools/k8s-lint.
 set -euo pipefail
 
 packages=(
@@ -11,7 +12,9 @@ packages=(
   unzip zip coreutils procps util-linux python3
   valgrind clang libclang-rt-14-dev
   chromium
-  kmod net-tools # lsmod, modinfo, netstat, ifconfig: steps of the original carbondump.sh (bench/)
+  kmod net-tools             # lsmod, modinfo, netstat, ifconfig: the original carbondump.sh (bench/)
+  scdoc dpkg-dev man-db      # the man page, the .deb's dependencies, man -l in tests
+  ansible-core               # deploy/ansible and its test
 )
 
 missing=()
@@ -20,16 +23,27 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo=sudo; else
+sudo=
+[ "$(id -u)" -eq 0 ] || ! command -v sudo >/dev/null 2>&1 || sudo=sudo
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] && [ -z "$sudo" ]; then
     echo "setup: need root to install: ${missing[*]}" >&2; exit 1
   fi
-else
-  sudo=
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# The Kubernetes manifest validator of host_kubernetes (npm registry, pinned by
+# its package-lock.json), beside its script; again only when it is missing or
+# older than the lock file.
+lint=$(cd "$(dirname "$0")/.." && pwd)/tests/tools/k8s-lint
+if [ ! "$lint/node_modules/.package-lock.json" -nt "$lint/package-lock.json" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: installing nodejs npm" >&2
+    $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  echo "setup: installing the Kubernetes manifest validator (npm ci in $lint)" >&2
+  npm ci --prefix "$lint" --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -45,11 +45,11 @@
 
 /* The agent library: --agent, else next to this program, in the build layout
  * (bin/../lib/) or the installed one (bin/../lib/carbondump/). */
-static int find_agent(const cd_cli *cli, char *out, size_t outlen, cd_error *err)
+int cd_find_agent(const char *agent_path, char *out, size_t outlen, cd_error *err)
 {
-    if (cli->agent_path) {
-        if (!realpath(cli->agent_path, out))
-            return cd_fail_errno(err, CD_ERR_USAGE, errno, "--agent %s", cli->agent_path);
+    if (agent_path) {
+        if (!realpath(agent_path, out))
+            return cd_fail_errno(err, CD_ERR_USAGE, errno, "--agent %s", agent_path);
         return 0;
     }
     char exe[PATH_MAX];
@@ -239,7 +239,7 @@ static int load_agent(cd_run *run, cd_section_set parts, char *result_path, size
 {
     const cd_cli *cli = run->cli;
     char agent[PATH_MAX];
-    if (find_agent(cli, agent, sizeof agent, err) != 0)
+    if (cd_find_agent(cli->agent_path, agent, sizeof agent, err) != 0)
         return -1;
 
     cd_creds creds;

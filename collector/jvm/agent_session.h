@@ -13,4 +13,8 @@
 /* Returns 0 when the agent answered, else -1 (the sections say why). */
 int cd_agent_session_run(cd_run *run);
 
+/* The agent library's real path: agent_path (--agent) if given, else the one
+ * installed beside this program (bin/../lib/ or bin/../lib/carbondump/). */
+int cd_find_agent(const char *agent_path, char *out, size_t outlen, cd_error *err);
+
 #endif

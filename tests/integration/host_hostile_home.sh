@@ -49,9 +49,7 @@ unpack() { # name: unzips BUNDLE, prints the bundle's root directory
 
 # ---------------------------------------------------------------- the home
 home="$WORK/home"
-"$java_home/bin/java" -cp "$CD_BUILD/harness/classes:$H2_JAR" \
-  org.carbondump.harness.DemoCarbonServer --home "$home" --style 4.4 --generate-only \
-  >"$WORK/generate.out" 2>&1 || fail "cannot generate a 4.4 home: $(tail -n 3 "$WORK/generate.out")"
+harness_generate "$home" 4.4 "$java_home"
 conf="$home/repository/conf"; logs="$home/repository/logs"
 
 # odd names: each source name, then the name of its copy in the bundle

@@ -175,9 +175,7 @@ harness_stop "$pid"
 
 # ---------------------------------------------------------------- 4.x (generated only)
 home="$WORK/home4x"
-"${CD_JAVA_HOME}/bin/java" -cp "$CD_BUILD/harness/classes:$H2_JAR" \
-  org.carbondump.harness.DemoCarbonServer --home "$home" --style 4.x --generate-only \
-  >"$WORK/home4x.stdout" 2>&1 || fail "cannot generate a 4.x home: $(tail -n 3 "$WORK/home4x.stdout")"
+harness_generate "$home" 4.x
 plant_odd_entries "$home"
 run_bounded --carbon-home "$home" --only carbon,files,checksums,listing -o "$WORK/b4x"
 expect_eq 0 "$RC" "exit status of carbon,files,checksums,listing on 4.x without a JVM"

@@ -5,26 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 AGENT="$CD_BUILD/lib/libcarbondump.so"
 
-# Waits up to $2 seconds for a file matching the glob $1; prints it.
-wait_for() {
-  local waited=0
-  while [ $waited -lt $(($2 * 10)) ]; do
-    for f in $1; do [ -e "$f" ] && { echo "$f"; return 0; }; done
-    sleep 0.1; waited=$((waited + 1))
-  done
-  return 1
-}
-# Waits until FILE's JSON "result" is final (not running); prints it.
-wait_for_status() {
-  local waited=0 result=""
-  while [ $waited -lt $(($2 * 10)) ]; do
-    result=$(json_get "$1" 'j["result"]' 2>/dev/null)
-    [ -n "$result" ] && [ "$result" != running ] && { echo "$result"; return 0; }
-    sleep 0.1; waited=$((waited + 1))
-  done
-  echo "${result:-none}"
-}
-
 # -- bad options: the JVM starts normally, one clear line on stderr
 harness_start badopts "-agentpath:$AGENT=output=relative,poll=5" -- --style 4.x
 expect_alive "$HARNESS_PID"

@@ -64,6 +64,11 @@ fail() {
   exit 1
 }
 pass() { CHECKS=$((CHECKS + 1)); }
+# Ends a test that cannot run here, saying why (ctest: SKIP_RETURN_CODE 77).
+skip() {
+  echo "SKIPPED [$TEST_NAME]: $*" >&2
+  echo "$CHECKS passed, 0 failed, 1 skipped"; exit 77
+}
 finish() {
   expect_no_sanitizer_reports
   expect_no_jni_warnings "${HARNESS_LOGS[@]}"
@@ -181,4 +186,43 @@ harness_stop() { # pid: SIGTERM, then SIGKILL after 5 s; then checks its JNI use
   local logs
   read -r -a logs <<<"${HARNESS_LOG_OF[$1]:-}"
   expect_no_jni_warnings "${logs[@]}"
+}
+
+# Waits up to $2 seconds for a file matching the glob $1; prints it.
+# (Start-up mode tests: the agent writes bundles and status files by itself.)
+wait_for() {
+  local waited=0
+  while [ $waited -lt $(($2 * 10)) ]; do
+    for f in $1; do [ -e "$f" ] && { echo "$f"; return 0; }; done
+    sleep 0.1; waited=$((waited + 1))
+  done
+  return 1
+}
+# Waits up to $3 seconds for a line matching the regex $1 in file $2; prints it.
+wait_for_line() {
+  local waited=0 line
+  while [ $waited -lt $(($3 * 10)) ]; do
+    line=$(grep -m 1 -E -- "$1" "$2" 2>/dev/null) && { echo "$line"; return 0; }
+    sleep 0.1; waited=$((waited + 1))
+  done
+  return 1
+}
+# Waits until FILE's JSON "result" is final (not running); prints it.
+wait_for_status() {
+  local waited=0 result=""
+  while [ $waited -lt $(($2 * 10)) ]; do
+    result=$(json_get "$1" 'j["result"]' 2>/dev/null)
+    [ -n "$result" ] && [ "$result" != running ] && { echo "$result"; return 0; }
+    sleep 0.1; waited=$((waited + 1))
+  done
+  echo "${result:-none}"
+}
+
+# Generates a demo CARBON_HOME without starting a server:
+# harness_generate DIR STYLE [JAVA_HOME (default CD_JAVA_HOME)]
+harness_generate() {
+  local java_home=${3:-$CD_JAVA_HOME}
+  "$java_home/bin/java" -cp "$CD_BUILD/harness/classes:$H2_JAR" \
+    org.carbondump.harness.DemoCarbonServer --home "$1" --style "$2" --generate-only \
+    >"$1.generate.out" 2>&1 || fail "cannot generate a $2 home: $(tail -n 3 "$1.generate.out")"
 }

@@ -86,6 +86,7 @@ final class CarbonHomeGenerator {
         TomlConfigFile.register(texts, context);
         PropertiesConfigFiles.register(texts, context);
         ProductInfoFiles.register(texts, context);
+        StartScript.register(texts, context);
         texts.put(PatchPlan.PRE_PATCHED_DIR, () -> PatchPlan.prePatchedDirectory(patches));
         texts.put(PatchPlan.PRE_PATCHED_JARS, () -> PatchPlan.prePatchedJars(patches));
     }
@@ -313,6 +314,9 @@ final class CarbonHomeGenerator {
                 return;
             case TEXT:
                 out.text(path, texts.get(path).get());
+                if (path.startsWith("bin/") && path.endsWith(".sh")) {
+                    out.makeExecutable(path);
+                }
                 return;
             case KEY_MATERIAL:
                 keys.write(path);

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -85,6 +86,18 @@ final class HomeWriter {
                 return stream;
             }
             return new BufferedOutputStream(stream, (int) Math.max(MIN_BUFFER_BYTES, Math.min(BUFFER_BYTES, sizeHint)));
+        } catch (IOException e) {
+            throw failure(relativePath, e);
+        }
+    }
+
+    /** Marks a written file executable (rwxr-xr-x), as a distribution's scripts are. */
+    void makeExecutable(String relativePath) {
+        if (dryRun) {
+            return;
+        }
+        try {
+            Files.setPosixFilePermissions(resolve(relativePath), PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw failure(relativePath, e);
         }
