@@ -154,17 +154,27 @@ typedef struct cd_thread {
     cd_frame *virtual_frames;
     int virtual_frame_count;
     int virtual_frames_known;
+
+    /* A JavaThread the VM keeps from JVMTI (a compiler thread, the Service
+     * Thread ...), read from the VM's own list: no stack, no lock lines. */
+    int vm_internal;
+    const char *kind;         /* what the VM's thread does ("JIT compiler"), or NULL */
+    const char *compile_task; /* a compiler thread's "No compile task" or "Compiling: ..." */
 } cd_thread;
 
-/* A thread of the process that JVMTI does not list (the VM's own threads,
- * compiler threads, threads of native libraries), from /proc. */
+/* A thread of the process that is no Java thread: one of the VM's own (VM
+ * Thread, GC workers ..., vm_internal), found in the VM's list, or another
+ * (a native library's, the launcher's), found in /proc. */
 typedef struct cd_native_thread {
-    const char *name; /* the kernel's comm: at most 15 bytes of the real name */
+    const char *name; /* the VM's name, else the kernel's comm (at most 15 bytes of it) */
     int64_t nid;
     int64_t cpu_ns;
     int64_t elapsed_ms;
     int os_priority;
-    const char *os_state; /* "runnable" or "waiting on condition", from /proc state */
+    const char *os_state; /* the VM's word, else "runnable" or "waiting on condition" (/proc) */
+    int vm_internal;      /* one of the VM's threads */
+    uint64_t vm_thread;   /* its Thread (tid=), 0 when unknown */
+    const char *kind;     /* "GC", "VM operations" ..., or NULL */
 } cd_native_thread;
 
 /* One cycle of the wait-for graph: threads[i] waits for an object that
@@ -196,9 +206,10 @@ typedef struct cd_thread_dump {
     cd_thread *threads;
     size_t count, capacity;
 
-    cd_native_thread *natives;
+    cd_native_thread *natives; /* the VM's in its order, then the others by id */
     size_t native_count;
-    const char *natives_note; /* why native threads are not listed, or NULL */
+    const char *natives_note;    /* why native threads are not listed, or NULL */
+    const char *vm_threads_note; /* what could not be read of the VM's own threads, or NULL */
 
     /* Where the lock lines came from ("jvmti", "thread_mxbean") or NULL with
      * locks_note saying why there are none. */

@@ -19,6 +19,7 @@
 #include "threads_internal.h"
 #include "base/vm_fields.h"
 #include "base/jvmti_util.h"
+#include "vm_threads.h"
 
 static char *system_property(jvmtiEnv *jvmti, const char *name)
 {
@@ -150,6 +151,7 @@ void cd_thread_session_close(cd_thread_session *s)
     JNIEnv *jni = s->jni;
     free_jdk_classes(jni, &s->classes);
     cd_method_cache_free(s->methods, jni);
+    cd_vm_threads_close(s->vm_threads);
     cd_vm_layout_close(s->layout);
     free(s->vm_name);
     free(s->vm_version);
@@ -212,6 +214,7 @@ int cd_thread_session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err
     if ((*s->jvmti)->GetCurrentThread(s->jvmti, &self) == JVMTI_ERROR_NONE && self) {
         s->self_java_id = cd_thread_java_id(s, self);
         s->layout = cd_vm_layout_open(s->jvmti, cd_thread_vm_thread(s, self), &layout_err);
+        s->vm_threads = cd_vm_threads_open(s, self);
         (*jni)->DeleteLocalRef(jni, self);
     } else {
         cd_fail(&layout_err, CD_ERR_INTERNAL, "the agent thread is not a Java thread");

@@ -333,7 +333,15 @@ static void header_names_the_vm_and_notes_follow_the_threads(void **state)
     dump.virtual_threads_mounted = 1;
     dump.locks_source = "thread_mxbean";
     dump.deadlocks_checked = 1;
-    cd_native_thread native = {"VM Thread", 0x3b24, 1180000, 3700, 0, "runnable"};
+    cd_native_thread native = {.name = "VM Thread",
+                               .nid = 0x3b24,
+                               .cpu_ns = 1180000,
+                               .elapsed_ms = 3700,
+                               .os_priority = 0,
+                               .os_state = "runnable",
+                               .vm_internal = 1,
+                               .vm_thread = 0x7f1d14118f50,
+                               .kind = "VM operations"};
     dump.natives = &native;
     dump.native_count = 1;
     char *text = render_dump(&dump);
@@ -343,7 +351,7 @@ static void header_names_the_vm_and_notes_follow_the_threads(void **state)
                            "\nFull thread dump OpenJDK 64-Bit Server VM "
                            "(17.0.15+6-Debian-1deb12u1 mixed mode, sharing):\n\n\"cd-sleeping\""));
     assert_non_null(strstr(text, "\t- None\n\n\"VM Thread\" os_prio=0 cpu=1.18ms elapsed=3.70s "
-                                 "nid=0x3b24 runnable  \n\n"
+                                 "tid=0x00007f1d14118f50 nid=0x3b24 runnable  \n\n"
                                  "Virtual threads: 5 alive, not listed (1 mounted, shown with "
                                  "their carrier threads)\n\n"));
     free(text);
