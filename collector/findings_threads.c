@@ -525,6 +525,38 @@ static const cJSON *stuck_entry(const cJSON *doc, double java_id)
     return NULL;
 }
 
+/* "\"name\"", with what the thread does when it is one of the VM's own:
+ * "\"GC Thread#0\" (GC)". */
+static void hot_thread_label(const cJSON *entry, char *out, size_t outlen)
+{
+    const char *kind = cd_json_string_at(entry, "kind");
+    snprintf(out, outlen, "\"%s\"%s%s%s", string_of(entry, "name", "?"), kind ? " (" : "",
+             kind ? kind : "", kind ? ")" : "");
+}
+
+/* What to do when the VM's own threads are among the hot ones. */
+static void recommend_for_vm_threads(cd_finding *f, const cJSON *top)
+{
+    int gc = 0, jit = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, top)
+    {
+        const char *kind = cd_json_string_at(entry, "kind");
+        if (cd_json_number_or(entry, "percent_of_core", 0) < HOT_THREAD_PERCENT || !kind)
+            continue;
+        gc |= strcmp(kind, "GC") == 0;
+        jit |= strcmp(kind, "JIT compiler") == 0;
+    }
+    if (gc)
+        cd_finding_detail(f, "GC threads are busy: the heap is nearly full or the allocation rate "
+                             "is high; see memoryinfo/gc_statistics.txt and the heap findings");
+    if (jit)
+        cd_finding_detail(f, "a JIT compiler thread is busy: its \"Compiling:\" line in "
+                             "thread_dump.txt names the method; one that stays there across "
+                             "samples is a huge method (-XX:CompileCommand=exclude,... keeps it "
+                             "interpreted)");
+}
+
 static void hot_threads(const cd_report_inputs *in, const thread_table *table, cd_findings *out)
 {
     const cJSON *hot = cJSON_GetObjectItemCaseSensitive(in->threads, "hot_threads");
@@ -539,9 +571,10 @@ static void hot_threads(const cd_report_inputs *in, const thread_table *table, c
         total_percent += percent;
         if (percent < HOT_THREAD_PERCENT)
             continue;
+        char label[320];
+        hot_thread_label(entry, label, sizeof label);
         if (listed < NAMES_LISTED)
-            cd_appendf(names, sizeof names, "%s\"%s\"", listed ? ", " : "",
-                       string_of(entry, "name", "?"));
+            cd_appendf(names, sizeof names, "%s%s", listed ? ", " : "", label);
         highest = listed == 0 ? percent : highest;
         lowest = percent;
         listed++;
@@ -567,15 +600,21 @@ static void hot_threads(const cd_report_inputs *in, const thread_table *table, c
         if (percent < HOT_THREAD_PERCENT)
             continue;
         double id = cd_json_number_or(entry, "java_id", -1);
-        const struct thread_slot *slot = table_get(table, id);
-        char frame[512] = "";
+        const struct thread_slot *slot = id >= 0 ? table_get(table, id) : NULL;
+        char frame[512] = "", label[320];
         if (slot)
             cd_thread_frame_text(in->threads, slot->thread, 0, frame, sizeof frame);
-        cd_finding_detail(
-            f, "\"%s\" %.1f%% of a core, %s%s%s%s", string_of(entry, "name", "?"), percent,
-            string_of(entry, "state_line", "?"), frame[0] ? " at " : "", frame,
-            stuck_entry(in->threads, id) ? " (same frames in every sample: a loop?)" : "");
+        hot_thread_label(entry, label, sizeof label);
+        if (id < 0) /* no Java thread: no state, no frames */
+            cd_finding_detail(f, "%s %.1f%% of a core, nid=%.0f", label, percent,
+                              cd_json_number_or(entry, "nid", -1));
+        else
+            cd_finding_detail(
+                f, "%s %.1f%% of a core, %s%s%s%s", label, percent,
+                string_of(entry, "state_line", "?"), frame[0] ? " at " : "", frame,
+                stuck_entry(in->threads, id) ? " (same frames in every sample: a loop?)" : "");
     }
+    recommend_for_vm_threads(f, top);
     if (cpus > 0)
         cd_finding_detail(f, "all sampled threads together: %.0f%% of a core, of %.4g available",
                           total_percent, cpus);

@@ -320,10 +320,14 @@ int cd_deadlocks_write_text(cd_sink *sink, const cd_thread_dump *dump);
 
 /* ---------------------------------------------------------------- samples */
 
-/* What hot_threads.c keeps of each sample: enough to compare, not the dump. */
+/* What hot_threads.c keeps of each sample: enough to compare, not the dump.
+ * A thread that is no Java thread (the VM's own, or another of the process)
+ * has java_id -1 and is matched across samples by nid. */
 typedef struct cd_sample_thread {
     int64_t java_id;
     char *name; /* malloc'd, as in the dump */
+    const char *kind; /* what a VM thread does ("GC", "JIT compiler"), static, or NULL */
+    int vm_internal;  /* one of the VM's own threads */
     cd_thread_state state;
     cd_state_detail detail;
     int64_t cpu_ns;
@@ -337,8 +341,10 @@ typedef struct cd_sample_thread {
 typedef struct cd_sample {
     uint64_t wall_ms;
     uint64_t monotonic_ms;
-    cd_sample_thread *threads;
+    cd_sample_thread *threads; /* the Java threads */
     size_t count;
+    cd_sample_thread *natives; /* the threads that are no Java threads: CPU only */
+    size_t native_count;
 } cd_sample;
 
 /* Keeps what is needed of dump as sample. Returns 0 or -1 out of memory. */
@@ -346,9 +352,10 @@ int cd_sample_take(cd_sample *sample, const cd_thread_dump *dump, uint64_t monot
 void cd_sample_free(cd_sample *sample);
 
 /* hot_threads.txt from samples (at least two): top 20 threads by CPU used
- * between the first and the last sample with % of one core, thread counts per
- * state in each sample, and stuck threads (present in every sample with the
- * same top frames and state, RUNNABLE or BLOCKED throughout). */
+ * between the first and the last sample with % of one core (the VM's own
+ * threads among them, with what they do), thread counts per state in each
+ * sample, and stuck threads (present in every sample with the same top
+ * frames and state, RUNNABLE or BLOCKED throughout). */
 int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t count);
 
 /* The same analysis for threads.json. NULL when out of memory. */

@@ -488,6 +488,35 @@ static void hot_threads_that_saturate_the_cpus_are_a_warning(void **state)
     cd_report_inputs_free(&in);
 }
 
+static void busy_vm_threads_are_hot_under_what_they_do(void **state)
+{
+    cd_report_inputs in = {0};
+    in.threads = json(
+        "{\"threads\":[{\"name\":\"C2 CompilerThread0\",\"java_id\":7,\"state_line\":"
+        "\"RUNNABLE\",\"vm_internal\":true,\"kind\":\"JIT compiler\",\"frames\":[]}],"
+        "\"samples\":[{},{}],"
+        "\"hot_threads\":{\"wall_ms\":1000,\"top_cpu\":["
+        "{\"name\":\"GC Thread#0\",\"vm_internal\":true,\"kind\":\"GC\",\"nid\":501,"
+        "\"percent_of_core\":97},"
+        "{\"name\":\"C2 CompilerThread0\",\"java_id\":7,\"vm_internal\":true,\"kind\":\"JIT "
+        "compiler\",\"nid\":107,\"percent_of_core\":40,\"state_line\":\"RUNNABLE\"}],"
+        "\"stuck\":[]}}");
+    in.process = json("{\"cgroup\":{\"cpu_effective_limit_cpus\":8}}");
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    const cd_finding *f = only_finding(&list, "hot-threads");
+    assert_int_equal(f->severity, CD_SEVERITY_INFO);
+    assert_string_equal(f->title, "2 hot threads used 40-97% of a core each: \"GC Thread#0\" (GC), "
+                                  "\"C2 CompilerThread0\" (JIT compiler)");
+    assert_non_null(strstr(f->detail, "\"GC Thread#0\" (GC) 97.0% of a core, nid=501\n"
+                                      "\"C2 CompilerThread0\" (JIT compiler) 40.0% of a core, "
+                                      "RUNNABLE\n"));
+    assert_non_null(strstr(f->detail, "GC threads are busy"));
+    assert_non_null(strstr(f->detail, "a JIT compiler thread is busy"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
 static void a_thousand_threads_of_one_pattern_is_an_explosion(void **state)
 {
     cJSON *doc = cJSON_CreateObject();
@@ -1000,6 +1029,7 @@ int main(void)
         cmocka_unit_test(two_threads_waiting_for_one_lock_is_not_contention),
         cmocka_unit_test(a_hot_thread_is_info_while_cpus_are_left),
         cmocka_unit_test(hot_threads_that_saturate_the_cpus_are_a_warning),
+        cmocka_unit_test(busy_vm_threads_are_hot_under_what_they_do),
         cmocka_unit_test(a_thousand_threads_of_one_pattern_is_an_explosion),
         cmocka_unit_test(threads_near_rlimit_nproc_are_a_warning_naming_the_groups),
         cmocka_unit_test(root_is_not_held_to_rlimit_nproc_but_to_pids_max),
