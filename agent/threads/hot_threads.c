@@ -85,6 +85,9 @@ int cd_sample_take(cd_sample *sample, const cd_thread_dump *dump, uint64_t monot
         s->nid = t->nid;
         s->kind = t->kind;
         s->vm_internal = t->vm_internal;
+        s->wait_kind = t->wait_kind;
+        s->waiting_for = t->waiting_for.id;
+        s->waiting_for_owner = t->waiting_for_owner;
         uint64_t hash = 0xcbf29ce484222325ull;
         for (int f = 0; f < t->frame_count && f < CD_SAMPLE_TOP_FRAMES; f++) {
             cd_frame_text(&t->frames[f], text, sizeof text);
@@ -398,6 +401,30 @@ int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t co
 
 /* ---------------------------------------------------------------- JSON */
 
+/* The sample's wait-for edges whose owner is known. */
+static cJSON *waits_json(const analysis *a, size_t sample)
+{
+    cJSON *waits = cJSON_CreateArray();
+    const cd_sample *s = &a->samples[sample];
+    for (size_t i = 0; waits && i < s->count; i++) {
+        const cd_sample_thread *t = &s->threads[i];
+        if (t->wait_kind == CD_WAIT_NONE || t->waiting_for_owner < 0)
+            continue;
+        char object[CD_HEX_TEXT_MAX];
+        cd_format_hex(t->waiting_for, 16, object);
+        const cd_sample_thread *owner = find(a, sample, t->waiting_for_owner);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "java_id", (double)t->java_id);
+        cJSON_AddStringToObject(o, "object", object);
+        cJSON_AddNumberToObject(o, "owner_java_id", (double)t->waiting_for_owner);
+        if (owner)
+            cJSON_AddStringToObject(o, "owner_state",
+                                    cd_thread_state_text(owner->state, owner->detail));
+        cJSON_AddItemToArray(waits, o);
+    }
+    return waits;
+}
+
 static void add_name(cJSON *o, const cd_sample_thread *t)
 {
     char *clean = cd_text_clean(t->name, CD_TEXT_JSON);
@@ -437,6 +464,7 @@ cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count)
                     states, cd_thread_state_text(state_rows[row].state, state_rows[row].detail),
                     (double)n);
         }
+        cJSON_AddItemToObject(o, "waits", waits_json(&a, s));
         cJSON_AddItemToArray(list, o);
     }
     cJSON *hot = cJSON_AddObjectToObject(root, "hot_threads");

@@ -334,6 +334,10 @@ typedef struct cd_sample_thread {
     int64_t nid;
     uint64_t top_hash; /* of the top CD_SAMPLE_TOP_FRAMES frames; 0 without frames */
     char *top_frame;   /* the top frame's text, malloc'd, or NULL */
+    /* What it waits for, held by whom (the dump's wait-for edge). */
+    cd_wait_kind wait_kind;
+    uint32_t waiting_for;      /* the object's id */
+    int64_t waiting_for_owner; /* java id, -1 if none or unknown */
 } cd_sample_thread;
 
 #define CD_SAMPLE_TOP_FRAMES 5
@@ -358,7 +362,10 @@ void cd_sample_free(cd_sample *sample);
  * frames and state, RUNNABLE or BLOCKED throughout). */
 int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t count);
 
-/* The same analysis for threads.json. NULL when out of memory. */
+/* The same analysis for threads.json, and per sample the threads that wait
+ * for a lock someone holds ("waits": java_id, object, owner_java_id and the
+ * owner's state line), so that a reader can tell a wait that lasted through
+ * every sample from one that came and went. NULL when out of memory. */
 struct cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count);
 
 /* Whether a method's bytecode (as JVMTI GetBytecodes gives it) has a
