@@ -631,6 +631,24 @@ static cd_severity chain_severity(const wait_graph *g, int waiters, int longest)
     return CD_SEVERITY_INFO; /* one waiter, one dump (or two): a moment, perhaps */
 }
 
+/* A detail line for what thread i waits for; the first NAMES_LISTED only. */
+static void describe_wait(const cd_report_inputs *in, const wait_graph *g, int i, cd_finding *f,
+                          int *listed)
+{
+    if ((*listed)++ >= NAMES_LISTED)
+        return;
+    const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(g->threads[i], "waiting_for");
+    char object[320], where[512] = "";
+    object_name(waiting, object, sizeof object);
+    int depth = cd_thread_app_frame(in->threads, g->threads[i]);
+    if (depth >= 0)
+        cd_thread_frame_text(in->threads, g->threads[i], depth, where, sizeof where);
+    cd_finding_detail(
+        f, "\"%s\" waits for %s %s held by \"%s\"%s%s", string_of(g->threads[i], "name", "?"),
+        strcmp(string_of(waiting, "kind", ""), "monitor") == 0 ? "monitor" : "lock", object,
+        string_of(g->threads[g->next[i]], "name", "?"), where[0] ? ", at " : "", where);
+}
+
 /* One finding for the threads whose chains end at holder. */
 static void report_chain(const cd_report_inputs *in, const wait_graph *g, int holder,
                          const int *ends, const int *lengths, cd_findings *out, id_set *explained)
@@ -667,23 +685,19 @@ static void report_chain(const cd_report_inputs *in, const wait_graph *g, int ho
                               "%d threads blocked behind \"%s\", which holds their lock while %s "
                               "(%s)",
                               waiters, holder_name, state, lasted);
+    /* the longest chain first, in its order, then the other waiters */
     int listed = 0;
+    for (int at = deepest; at != holder; at = g->next[at])
+        describe_wait(in, g, at, f, &listed);
     for (int i = 0; i < g->count; i++) {
         if (ends[i] != holder)
             continue;
         id_set_add(explained, cd_json_number_or(g->threads[i], "java_id", -1));
-        if (listed++ >= NAMES_LISTED)
-            continue;
-        const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(g->threads[i], "waiting_for");
-        char object[320], where[512] = "";
-        object_name(waiting, object, sizeof object);
-        int depth = cd_thread_app_frame(in->threads, g->threads[i]);
-        if (depth >= 0)
-            cd_thread_frame_text(in->threads, g->threads[i], depth, where, sizeof where);
-        cd_finding_detail(
-            f, "\"%s\" waits for %s %s held by \"%s\"%s%s", string_of(g->threads[i], "name", "?"),
-            strcmp(string_of(waiting, "kind", ""), "monitor") == 0 ? "monitor" : "lock", object,
-            string_of(g->threads[g->next[i]], "name", "?"), where[0] ? ", at " : "", where);
+        int on_longest = 0;
+        for (int at = deepest; at != holder && !on_longest; at = g->next[at])
+            on_longest = at == i;
+        if (!on_longest)
+            describe_wait(in, g, i, f, &listed);
     }
     if (listed > NAMES_LISTED)
         cd_finding_detail(f, "and %d more waiting", listed - NAMES_LISTED);
@@ -702,8 +716,8 @@ static void report_chain(const cd_report_inputs *in, const wait_graph *g, int ho
         cd_finding_detail(f, "it took %s in %s", object, taken);
     else
         cd_finding_detail(f,
-                          "it holds %s (a java.util.concurrent lock: where it was taken is "
-                          "not recorded)",
+                          "it holds %s; where a java.util.concurrent lock was taken is not "
+                          "recorded",
                           object);
     id_set_add(explained, cd_json_number_or(h, "java_id", -1));
     cd_finding_recommend(f,

@@ -620,8 +620,8 @@ static void a_chain_is_followed_to_its_end(void **state)
                                       "ReentrantLock$NonfairSync) held by \"C\"\n"
                                       "holder \"C\" is WAITING (on object monitor)\n"
                                       "it holds <0x2> (a java.util.concurrent.locks.ReentrantLock"
-                                      "$NonfairSync) (a java.util.concurrent lock: where it was "
-                                      "taken is not recorded)"));
+                                      "$NonfairSync); where a java.util.concurrent lock was "
+                                      "taken is not recorded"));
     cd_findings_free(&list);
     cd_report_inputs_free(&in);
 }

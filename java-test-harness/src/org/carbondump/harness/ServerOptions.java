@@ -26,8 +26,9 @@ final class ServerOptions {
             "  --scale small|full      small: what a collector reads plus a sample, all a few KB;",
             "                          full: every listed file with synthetic sizes (default small)",
             "  --generate-only         generate the home, print GENERATED home=DIR and exit",
-            "  --plant LIST            comma-separated: deadlock, jucdeadlock, contention, finalizer,",
-            "                          leak, gcthrash, cpu, churn, oddnames, threads=N, fdleak=N, heap=N",
+            "  --plant LIST            comma-separated: deadlock, jucdeadlock, contention, stuckholder,",
+            "                          chain3, finalizer, leak, gcthrash, cpu, churn, oddnames,",
+            "                          threads=N, fdleak=N, heap=N",
             "  --exit-on-stdin-eof     exit when standard input reaches end of file",
             "  -h, --help              show this text",
             "");
