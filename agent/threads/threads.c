@@ -22,8 +22,10 @@
  *     with each other. Ownable synchronizers from the VM's own heap walk,
  *     through a stack-less ThreadMXBean snapshot (a JVMTI heap walk when
  *     the Java heap is exhausted).
- *  3. Virtual threads counted (JDK 21+), the threads the VM hides from
- *     JVMTI from /proc, deadlock cycles, each confirmed against the live VM.
+ *  3. Virtual threads counted (JDK 21+); the threads the VM hides from
+ *     JVMTI, from its own lists (vm_threads.c), put in the VM's order among
+ *     the others; the other threads of the process from /proc; deadlock
+ *     cycles, each confirmed against the live VM.
  *
  * Under an exhausted Java heap (ctx->java_heap_exhausted) nothing here
  * allocates a Java object: stacks, states, CPU, nids, park blockers,

@@ -8,6 +8,8 @@
  *                    the VM's own structure table), /proc, native threads
  *   thread_locks.c   lock lines, ownable synchronizers, virtual threads and
  *                    the live check of deadlock cycles
+ *   vm_threads.c     the threads JVMTI does not list, from the VM's own lists
+ *                    (vm_structs.c reads the VM's structure table for both)
  *
  * One cd_thread_session lives for one request (all its samples); it holds
  * the JNI handles and caches that do not change between samples.

@@ -20,6 +20,7 @@
 #include "vm_threads.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,31 +519,39 @@ static void learn_object_layout(cd_vm_threads *vt, cd_thread_session *s, jthread
                     why);
 }
 
+/* The structure table entries of compile_layout, all needed. */
+static const struct {
+    const char *type, *field;
+    size_t at; /* in compile_layout */
+} compile_fields[] = {
+    {"CompilerThread", "_env", offsetof(compile_layout, thread_env)},
+    {"ciEnv", "_task", offsetof(compile_layout, env_task)},
+    {"CompileTask", "_method", offsetof(compile_layout, task_method)},
+    {"CompileTask", "_compile_id", offsetof(compile_layout, task_id)},
+    {"CompileTask", "_comp_level", offsetof(compile_layout, task_level)},
+    {"CompileTask", "_osr_bci", offsetof(compile_layout, task_osr_bci)},
+    {"Method", "_constMethod", offsetof(compile_layout, method_const)},
+    {"Method", "_access_flags", offsetof(compile_layout, method_flags)},
+    {"ConstMethod", "_constants", offsetof(compile_layout, const_constants)},
+    {"ConstMethod", "_name_index", offsetof(compile_layout, const_name_index)},
+    {"ConstMethod", "_code_size", offsetof(compile_layout, const_code_size)},
+    {"ConstantPool", "_pool_holder", offsetof(compile_layout, pool_holder)},
+    {"Klass", "_name", offsetof(compile_layout, klass_name)},
+    {"Symbol", "_length", offsetof(compile_layout, symbol_length)},
+    {"Symbol", "_body", offsetof(compile_layout, symbol_body)},
+};
+
 static void learn_compile_layout(cd_vm_threads *vt)
 {
     const cd_vm_structs *s = cd_vm_layout_structs(vt->layout);
     compile_layout *c = &vt->compiles;
-    c->thread_env = cd_vm_structs_offset(s, "CompilerThread", "_env");
-    c->env_task = cd_vm_structs_offset(s, "ciEnv", "_task");
-    c->task_method = cd_vm_structs_offset(s, "CompileTask", "_method");
-    c->task_id = cd_vm_structs_offset(s, "CompileTask", "_compile_id");
-    c->task_level = cd_vm_structs_offset(s, "CompileTask", "_comp_level");
-    c->task_osr_bci = cd_vm_structs_offset(s, "CompileTask", "_osr_bci");
-    c->method_const = cd_vm_structs_offset(s, "Method", "_constMethod");
-    c->method_flags = cd_vm_structs_offset(s, "Method", "_access_flags");
-    c->const_constants = cd_vm_structs_offset(s, "ConstMethod", "_constants");
-    c->const_name_index = cd_vm_structs_offset(s, "ConstMethod", "_name_index");
-    c->const_code_size = cd_vm_structs_offset(s, "ConstMethod", "_code_size");
-    c->pool_holder = cd_vm_structs_offset(s, "ConstantPool", "_pool_holder");
-    c->pool_size = cd_vm_structs_type_size(s, "ConstantPool");
-    c->klass_name = cd_vm_structs_offset(s, "Klass", "_name");
-    c->symbol_length = cd_vm_structs_offset(s, "Symbol", "_length");
-    c->symbol_body = cd_vm_structs_offset(s, "Symbol", "_body");
-    c->known = c->thread_env >= 0 && c->env_task >= 0 && c->task_method >= 0 && c->task_id >= 0 &&
-               c->task_level >= 0 && c->task_osr_bci >= 0 && c->method_const >= 0 &&
-               c->method_flags >= 0 && c->const_constants >= 0 && c->const_name_index >= 0 &&
-               c->const_code_size >= 0 && c->pool_holder >= 0 && c->pool_size > 0 &&
-               c->klass_name >= 0 && c->symbol_length >= 0 && c->symbol_body >= 0;
+    c->pool_size = cd_vm_structs_type_size(s, "ConstantPool"); /* its entries follow it */
+    c->known = c->pool_size > 0;
+    for (size_t i = 0; i < sizeof compile_fields / sizeof *compile_fields; i++) {
+        long *offset = (long *)((char *)c + compile_fields[i].at);
+        *offset = cd_vm_structs_offset(s, compile_fields[i].type, compile_fields[i].field);
+        c->known &= *offset >= 0;
+    }
 }
 
 /* ---------------------------------------------------------------- open */
