@@ -185,7 +185,7 @@ static void start_proc_job(cd_thread_dump *dump, const cd_vm_census *census, cd_
         }
     for (size_t i = 0; nids && java_ids && i < census->hidden_count; i++) {
         nids[n] = census->hidden[i].os.nid;
-        java_ids[n++] = census->hidden[i].java_known ? census->hidden[i].java_id : -1;
+        java_ids[n++] = census->hidden[i].java_known ? census->hidden[i].java.java_id : -1;
     }
     for (size_t i = 0; nids && java_ids && i < census->other_count; i++) {
         nids[n] = census->others[i].os.nid;

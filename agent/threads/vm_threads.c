@@ -3,19 +3,9 @@
  * non-Java threads, as jstack prints them (vm_threads.h says where each
  * datum comes from).
  *
- * Reading a java.lang.Thread without JNI. JNI cannot reach the Thread of a
- * hidden JavaThread (no JVMTI function hands out a reference to it), so its
- * fields are read from memory: JavaThread::_threadObj leads to the object,
- * and the fields are at the offsets the VM itself uses, which are the ones
- * HotSpot encodes in a JNI field ID (offset << 2, with bit 1 marking an
- * instance field). None of this is taken on trust: learn_object_layout
- * reads the agent's own Thread that way, field by field, and compares every
- * value (the #id, priority, daemon, status, the name's String, its array
- * and bytes) with what JNI reads; references inside objects are decoded as
- * compressed (CompressedOops base and shift from the structure table) or
- * full pointers, whichever agrees with JNI. A collector whose references
- * are not plain addresses (ZGC's coloured pointers) does not agree, and the
- * hidden threads then keep the kernel's name, as the note says.
+ * The hidden JavaThreads' java.lang.Thread fields are read from memory
+ * (vm_objects.h); what a VM thread does comes from its class, named by the
+ * symbol of its vtable; a compiler thread's task from the structure table.
  */
 #include "vm_threads.h"
 
@@ -26,30 +16,15 @@
 #include <string.h>
 
 #include "base/elf_symbols.h"
-#include "base/jni_util.h"
-#include "base/vm_fields.h"
+#include "vm_memory.h"
+#include "vm_objects.h"
 #include "vm_structs.h"
 
 #define JAVA_THREADS_MAX (1u << 20) /* a longer list is not one */
 #define NON_JAVA_THREADS_MAX 4096
 #define LIST_ATTEMPTS 3
-#define NAME_BYTES_MAX 256  /* of a non-Java thread's C string */
-#define NAME_CHARS_MAX 4096 /* of a hidden Java thread's name */
+#define NAME_BYTES_MAX 256 /* of a non-Java thread's C string */
 #define SYMBOL_BYTES_MAX 1024
-
-/* How to read a java.lang.Thread and its name from memory (see above). */
-typedef struct object_layout {
-    int known;
-    long thread_obj; /* JavaThread::_threadObj */
-    int thread_obj_is_handle;
-    int narrow; /* references inside objects are compressed */
-    uint64_t narrow_base;
-    int narrow_shift;
-    long name, tid, holder; /* holder -1: priority, daemon, status on the Thread */
-    long priority, daemon, status;
-    long string_value, string_coder; /* coder -1: the value is a char[] */
-    long array_length, array_base;
-} object_layout;
 
 /* Where a compiler thread's task and its method are. */
 typedef struct compile_layout {
@@ -71,9 +46,7 @@ struct cd_vm_threads {
     long list_length, list_threads;
     uint64_t non_java_list; /* &NonJavaThread::_the_list, whose _head comes first */
     long non_java_next, named_name;
-    uint64_t heap;    /* &Universe::_collectedHeap */
-    long collections; /* CollectedHeap::_total_collections */
-    object_layout objects;
+    cd_vm_objects *objects; /* NULL: the hidden threads' Java fields cannot be read */
     compile_layout compiles;
 };
 
@@ -89,50 +62,6 @@ __attribute__((format(printf, 2, 3))) static void add_problem(cd_vm_threads *vt,
     if (used < sizeof vt->problem)
         vsnprintf(vt->problem + used, sizeof vt->problem - used, fmt, args);
     va_end(args);
-}
-
-/* ---------------------------------------------------------------- memory */
-
-static int read_bytes(const cd_vm_threads *vt, uint64_t address, void *out, size_t size)
-{
-    cd_vm_piece piece = {address, out, size, 0};
-    cd_vm_read(vt->layout, &piece, 1);
-    return piece.ok ? 0 : -1;
-}
-
-static int read_u64(const cd_vm_threads *vt, uint64_t address, uint64_t *out)
-{
-    return cd_vm_read_u64(vt->layout, address, out);
-}
-
-static int read_u32(const cd_vm_threads *vt, uint64_t address, uint32_t *out)
-{
-    return read_bytes(vt, address, out, sizeof *out);
-}
-
-static int read_u16(const cd_vm_threads *vt, uint64_t address, uint16_t *out)
-{
-    return read_bytes(vt, address, out, sizeof *out);
-}
-
-/* A pointer field at base + offset (offset -1: none). 0 when unreadable. */
-static uint64_t read_pointer(const cd_vm_threads *vt, uint64_t base, long offset)
-{
-    uint64_t value = 0;
-    if (!base || offset < 0 || read_u64(vt, base + (uint64_t)offset, &value) != 0)
-        return 0;
-    return value;
-}
-
-/* The heap's collection count: objects read between two equal counts were
- * not moved by a stop-the-world collection meanwhile. 0 when unknown. */
-static uint32_t collections(const cd_vm_threads *vt)
-{
-    uint32_t count = 0;
-    uint64_t heap = vt->heap ? read_pointer(vt, vt->heap, 0) : 0;
-    if (heap && vt->collections >= 0)
-        read_u32(vt, heap + (uint64_t)vt->collections, &count);
-    return count;
 }
 
 /* ---------------------------------------------------------------- classes */
@@ -164,7 +93,7 @@ static int demangle_vtable(const char *symbol, char *out, size_t outlen)
 /* The class of a VM thread, by its vtable pointer (the object's first word). */
 static int class_of(const cd_vm_threads *vt, uint64_t thread, char *out, size_t outlen)
 {
-    uint64_t vtable = read_pointer(vt, thread, 0);
+    uint64_t vtable = cd_vm_read_pointer(vt->layout, thread, 0);
     const char *symbol = vtable && vt->symbols && vtable > vt->base
                              ? cd_elf_object_at(vt->symbols, vtable - vt->base, "_ZTV")
                              : NULL;
@@ -221,303 +150,6 @@ static const struct {
 } fixed_names[] = {
     {"WatcherThread", "VM Periodic Task Thread"},
 };
-
-/* ---------------------------------------------------------------- objects */
-
-/* The object a JNI reference stands for: HotSpot's references point at a
- * slot holding the object's address (the low bits tag the kind of slot). */
-static uint64_t jni_object_address(const cd_vm_threads *vt, jobject ref)
-{
-    uint64_t address = 0;
-    if (!ref || read_u64(vt, (uint64_t)(uintptr_t)ref & ~(uint64_t)3, &address) != 0)
-        return 0;
-    return address;
-}
-
-/* The offset a HotSpot instance field ID encodes, -1 if it is not one. */
-static long field_id_offset(jfieldID id)
-{
-    uintptr_t bits = (uintptr_t)id;
-    if (!id || !(bits & 2))
-        return -1;
-    return (long)(bits & 1 ? (bits >> 2) & 0x7f : bits >> 2);
-}
-
-/* The reference field at object + offset, as an address; 0 if unreadable. */
-static uint64_t read_reference(const cd_vm_threads *vt, const object_layout *o, uint64_t object,
-                               long offset)
-{
-    if (!object || offset < 0)
-        return 0;
-    if (!o->narrow)
-        return read_pointer(vt, object, offset);
-    uint32_t narrow = 0;
-    if (read_u32(vt, object + (uint64_t)offset, &narrow) != 0 || narrow == 0)
-        return 0;
-    return o->narrow_base + ((uint64_t)narrow << o->narrow_shift);
-}
-
-/* The java.lang.Thread of a JavaThread, 0 if unreadable. */
-static uint64_t thread_object(const cd_vm_threads *vt, const object_layout *o, uint64_t java_thread)
-{
-    uint64_t value = read_pointer(vt, java_thread, o->thread_obj);
-    return o->thread_obj_is_handle ? read_pointer(vt, value, 0) : value;
-}
-
-/* The array of a String and its length in elements; 0 when unreadable. */
-static uint64_t string_array(const cd_vm_threads *vt, const object_layout *o, uint64_t string,
-                             int *utf16, uint32_t *length)
-{
-    uint8_t coder = 1;
-    if (o->string_coder >= 0 && read_bytes(vt, string + (uint64_t)o->string_coder, &coder, 1) != 0)
-        return 0;
-    *utf16 = coder != 0;
-    uint64_t array = read_reference(vt, o, string, o->string_value);
-    if (!array || read_u32(vt, array + (uint64_t)o->array_length, length) != 0)
-        return 0;
-    if (*utf16 && o->string_coder >= 0)
-        *length /= 2; /* a UTF-16 byte[] holds two bytes a char */
-    return array;
-}
-
-/* One UTF-16 unit as modified UTF-8 (NUL as C0 80, surrogates as they
- * come), as JVMTI hands out names. */
-static size_t put_modified_utf8(unsigned int c, char *out)
-{
-    if (c != 0 && c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | c >> 12);
-    out[1] = (char)(0x80 | (c >> 6 & 0x3F));
-    out[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-}
-
-/* A String's text as modified UTF-8, malloc'd; NULL if unreadable. */
-static char *read_string(const cd_vm_threads *vt, const object_layout *o, uint64_t string)
-{
-    int utf16 = 0;
-    uint32_t length = 0;
-    uint64_t array = string ? string_array(vt, o, string, &utf16, &length) : 0;
-    if (!array || length > NAME_CHARS_MAX)
-        return NULL;
-    size_t unit = utf16 ? 2 : 1;
-    unsigned char *units = malloc(length * unit + 1);
-    char *text = malloc(length * 3 + 1);
-    if (!units || !text ||
-        (length && read_bytes(vt, array + (uint64_t)o->array_base, units, length * unit) != 0)) {
-        free(units);
-        free(text);
-        return NULL;
-    }
-    size_t used = 0;
-    for (uint32_t i = 0; i < length; i++) {
-        unsigned int c = utf16 ? (unsigned int)(units[2 * i] | units[2 * i + 1] << 8) : units[i];
-        used += put_modified_utf8(c, text + used);
-    }
-    text[used] = '\0';
-    free(units);
-    return text;
-}
-
-/* ---------------------------------------------------------------- learning the layout */
-
-/* The agent thread's values, read through JNI: what memory must agree with. */
-typedef struct jni_truth {
-    uint64_t thread, name, holder, array;
-    int64_t tid;
-    int priority, daemon, status;
-    uint8_t coder;
-    jsize length;
-    jbyte bytes[32]; /* the first bytes of the name's array */
-    jsize byte_count;
-} jni_truth;
-
-static jfieldID status_field(cd_thread_session *s)
-{
-    return cd_typed_field(s->jvmti, s->holder_field ? s->classes.thread_holder : s->classes.thread,
-                          "threadStatus", "I", 0);
-}
-
-/* Reads the agent thread's fields through JNI (within the caller's local
- * frame). Returns 0, or -1 with why. */
-static int jni_values(cd_vm_threads *vt, cd_thread_session *s, jthread self, object_layout *o,
-                      jni_truth *truth, const char **why)
-{
-    JNIEnv *jni = s->jni;
-    jfieldID status = status_field(s);
-    *why = "the Thread fields this agent reads were not found";
-    if (!s->name_field || !s->thread_id_field || !s->priority_field || !status)
-        return -1;
-    jobject holder = s->holder_field ? (*jni)->GetObjectField(jni, self, s->holder_field) : self;
-    jstring name = (*jni)->GetObjectField(jni, self, s->name_field);
-    if (!holder || !name)
-        return -1;
-    jclass string_class = (*jni)->GetObjectClass(jni, name);
-    jfieldID value = cd_typed_field(s->jvmti, string_class, "value", "[B", 0);
-    jfieldID coder = value ? cd_typed_field(s->jvmti, string_class, "coder", "B", 0) : NULL;
-    if (!value)
-        value = cd_typed_field(s->jvmti, string_class, "value", "[C", 0); /* JDK 8 */
-    *why = "java.lang.String has fields this agent does not know";
-    if (!value || (!coder && cd_typed_field(s->jvmti, string_class, "coder", "B", 0)))
-        return -1;
-    jarray array = (*jni)->GetObjectField(jni, name, value);
-    if (!array)
-        return -1;
-    truth->thread = jni_object_address(vt, self);
-    truth->name = jni_object_address(vt, name);
-    truth->holder = jni_object_address(vt, holder);
-    truth->array = jni_object_address(vt, array);
-    truth->tid = (*jni)->GetLongField(jni, self, s->thread_id_field);
-    truth->priority = (*jni)->GetIntField(jni, holder, s->priority_field);
-    truth->daemon = (*jni)->GetBooleanField(jni, holder, s->daemon_field) == JNI_TRUE;
-    truth->status = (*jni)->GetIntField(jni, holder, status);
-    truth->coder = coder ? (uint8_t)(*jni)->GetByteField(jni, name, coder) : 1;
-    truth->length = (*jni)->GetArrayLength(jni, array);
-    jsize elements = truth->length < 16 ? truth->length : 16;
-    if (coder) {
-        truth->byte_count = elements;
-        (*jni)->GetByteArrayRegion(jni, array, 0, elements, truth->bytes);
-    } else {
-        truth->byte_count = elements * 2;
-        (*jni)->GetCharArrayRegion(jni, array, 0, elements, (jchar *)truth->bytes);
-    }
-    o->name = field_id_offset(s->name_field);
-    o->tid = field_id_offset(s->thread_id_field);
-    o->holder = s->holder_field ? field_id_offset(s->holder_field) : -1;
-    o->priority = field_id_offset(s->priority_field);
-    o->daemon = field_id_offset(s->daemon_field);
-    o->status = field_id_offset(status);
-    o->string_value = field_id_offset(value);
-    o->string_coder = coder ? field_id_offset(coder) : -1;
-    *why = "JNI field IDs are not the field offsets this agent expects";
-    if (cd_jni_clear_exception(jni) || !truth->thread || truth->byte_count < 4 || o->name < 0 ||
-        o->tid < 0 || o->priority < 0 || o->daemon < 0 || o->status < 0 || o->string_value < 0 ||
-        (s->holder_field && o->holder < 0) || (coder && o->string_coder < 0))
-        return -1;
-    return 0;
-}
-
-/* Whether reading the reference at object + offset gives expect, trying
- * compressed then full references; sets o->narrow to the one that did. */
-static int reference_agrees(const cd_vm_threads *vt, object_layout *o, uint64_t object, long offset,
-                            uint64_t expect)
-{
-    for (int narrow = 1; narrow >= 0; narrow--) {
-        o->narrow = narrow;
-        if (read_reference(vt, o, object, offset) == expect)
-            return 1;
-    }
-    return 0;
-}
-
-/* Finds where a byte[] (or char[]) keeps its length and its first element,
- * from the name's array whose length and first bytes JNI gave. */
-static int learn_array_layout(const cd_vm_threads *vt, object_layout *o, const jni_truth *truth)
-{
-    static const long lengths[] = {8, 12, 16}, bases[] = {12, 16, 24};
-    unsigned char head[24 + sizeof truth->bytes];
-    uint32_t expect = (uint32_t)truth->length * (o->string_coder >= 0 && truth->coder ? 2 : 1);
-    if (o->string_coder < 0)
-        expect = (uint32_t)truth->length;
-    if (read_bytes(vt, truth->array, head, sizeof head) != 0)
-        return -1;
-    for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++)
-        for (size_t b = 0; b < sizeof bases / sizeof *bases; b++) {
-            uint32_t length;
-            memcpy(&length, head + lengths[l], sizeof length);
-            if (bases[b] >= lengths[l] + 4 && length == expect &&
-                memcmp(head + bases[b], truth->bytes, (size_t)truth->byte_count) == 0) {
-                o->array_length = lengths[l];
-                o->array_base = bases[b];
-                return 0;
-            }
-        }
-    return -1;
-}
-
-/* Compares memory with JNI's values, field by field. Returns 0, or -1
- * with why. */
-static int layout_agrees(const cd_vm_threads *vt, object_layout *o, uint64_t self_vm_thread,
-                         const jni_truth *truth, const char **why)
-{
-    /* _threadObj: an OopHandle (a slot holding the object) from JDK 16, the
-     * object itself before */
-    uint64_t value = read_pointer(vt, self_vm_thread, o->thread_obj);
-    o->thread_obj_is_handle = value != truth->thread;
-    *why = "the agent's own Thread object could not be found from its JavaThread";
-    if (thread_object(vt, o, self_vm_thread) != truth->thread)
-        return -1;
-    int64_t tid = 0;
-    uint32_t priority = 0, status = 0;
-    uint8_t daemon = 0, coder = 1;
-    *why = "the Thread's fields in memory do not agree with JNI's (a collector whose references "
-           "are not plain addresses?)";
-    if (read_bytes(vt, truth->thread + (uint64_t)o->tid, &tid, sizeof tid) != 0 ||
-        tid != truth->tid || !reference_agrees(vt, o, truth->thread, o->name, truth->name))
-        return -1;
-    uint64_t holder =
-        o->holder >= 0 ? read_reference(vt, o, truth->thread, o->holder) : truth->thread;
-    if (holder != truth->holder || read_u32(vt, holder + (uint64_t)o->priority, &priority) != 0 ||
-        read_bytes(vt, holder + (uint64_t)o->daemon, &daemon, 1) != 0 ||
-        read_u32(vt, holder + (uint64_t)o->status, &status) != 0 ||
-        (int)priority != truth->priority || (daemon != 0) != truth->daemon ||
-        (int)status != truth->status)
-        return -1;
-    if ((o->string_coder >= 0 &&
-         (read_bytes(vt, truth->name + (uint64_t)o->string_coder, &coder, 1) != 0 ||
-          coder != truth->coder)) ||
-        read_reference(vt, o, truth->name, o->string_value) != truth->array)
-        return -1;
-    *why = "the layout of a Java array in memory was not recognised";
-    return learn_array_layout(vt, o, truth);
-}
-
-/* Learns and checks the Java object layout on the agent's own thread. */
-static void learn_object_layout(cd_vm_threads *vt, cd_thread_session *s, jthread self)
-{
-    const cd_vm_structs *structs = cd_vm_layout_structs(vt->layout);
-    object_layout *o = &vt->objects;
-    const char *why = "the structure table does not describe a JavaThread's Thread object";
-    o->thread_obj = cd_vm_structs_offset(structs, "JavaThread", "_threadObj");
-    uint64_t base = cd_vm_structs_static(structs, "CompressedOops", "_narrow_oop._base");
-    uint64_t shift = cd_vm_structs_static(structs, "CompressedOops", "_narrow_oop._shift");
-    if (!base) { /* JDK 21+ */
-        base = cd_vm_structs_static(structs, "CompressedOops", "_base");
-        shift = cd_vm_structs_static(structs, "CompressedOops", "_shift");
-    }
-    uint32_t shift_value = 0;
-    uint64_t self_vm_thread = cd_thread_vm_thread(s, self);
-    if (o->thread_obj >= 0 && self_vm_thread &&
-        (!base || read_u64(vt, base, &o->narrow_base) == 0) &&
-        (!shift || read_u32(vt, shift, &shift_value) == 0) && shift_value < 8) {
-        o->narrow_shift = (int)shift_value;
-        for (int attempt = 0; attempt < LIST_ATTEMPTS && !o->known; attempt++) {
-            if ((*s->jni)->PushLocalFrame(s->jni, 16) != 0) {
-                cd_jni_clear_exception(s->jni);
-                break;
-            }
-            jni_truth truth;
-            memset(&truth, 0, sizeof truth);
-            uint32_t before = collections(vt);
-            o->known = jni_values(vt, s, self, o, &truth, &why) == 0 &&
-                       layout_agrees(vt, o, self_vm_thread, &truth, &why) == 0 &&
-                       collections(vt) == before;
-            (*s->jni)->PopLocalFrame(s->jni, NULL);
-        }
-    }
-    if (!o->known)
-        add_problem(vt,
-                    "the Java fields of the threads JVMTI does not list cannot be read (%s): they "
-                    "are listed under the kernel's name",
-                    why);
-}
 
 /* The structure table entries of compile_layout, all needed. */
 static const struct {
@@ -576,8 +208,6 @@ cd_vm_threads *cd_vm_threads_open(cd_thread_session *session, jthread self)
     vt->list_length = cd_vm_structs_offset(s, "ThreadsList", "_length");
     vt->list_threads = cd_vm_structs_offset(s, "ThreadsList", "_threads");
     vt->named_name = cd_vm_structs_offset(s, "NamedThread", "_name");
-    vt->heap = cd_vm_structs_static(s, "Universe", "_collectedHeap");
-    vt->collections = cd_vm_structs_offset(s, "CollectedHeap", "_total_collections");
     long thread_size = cd_vm_structs_type_size(s, "Thread");
     long non_java_size = cd_vm_structs_type_size(s, "NonJavaThread");
     /* NonJavaThread adds one field to Thread: its _next */
@@ -604,7 +234,13 @@ cd_vm_threads *cd_vm_threads_open(cd_thread_session *session, jthread self)
     else if (!vt->non_java_list || vt->non_java_next < 0)
         add_problem(vt, "libjvm's list of non-Java threads was not found: they are named by the "
                         "kernel");
-    learn_object_layout(vt, session, self);
+    char why[CD_ERROR_MESSAGE_MAX];
+    vt->objects = cd_vm_objects_learn(session, self, why, sizeof why);
+    if (!vt->objects)
+        add_problem(vt,
+                    "the Java fields of the threads JVMTI does not list cannot be read (%s): they "
+                    "are listed under the kernel's name",
+                    why);
     learn_compile_layout(vt);
     return vt;
 }
@@ -614,6 +250,7 @@ void cd_vm_threads_close(cd_vm_threads *vm_threads)
     if (!vm_threads)
         return;
     cd_elf_symbols_close(vm_threads->symbols);
+    cd_vm_objects_free(vm_threads->objects);
     free(vm_threads);
 }
 
@@ -626,19 +263,19 @@ static int read_java_list(const cd_vm_threads *vt, uint64_t **out, size_t *count
     for (int attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
         uint64_t list = 0, array = 0, again = 0;
         uint32_t length = 0;
-        if (read_u64(vt, vt->java_list, &list) != 0 || !list ||
-            read_u32(vt, list + (uint64_t)vt->list_length, &length) != 0 ||
+        if (cd_vm_read_u64(vt->layout, vt->java_list, &list) != 0 || !list ||
+            cd_vm_read_u32(vt->layout, list + (uint64_t)vt->list_length, &length) != 0 ||
             length > JAVA_THREADS_MAX ||
-            read_u64(vt, list + (uint64_t)vt->list_threads, &array) != 0)
+            cd_vm_read_u64(vt->layout, list + (uint64_t)vt->list_threads, &array) != 0)
             return -1;
         uint64_t *threads = malloc(((size_t)length + 1) * sizeof *threads);
         if (!threads)
             return -1;
-        if (length && read_bytes(vt, array, threads, length * sizeof *threads) != 0) {
+        if (length && cd_vm_read_bytes(vt->layout, array, threads, length * sizeof *threads) != 0) {
             free(threads);
             return -1;
         }
-        if (read_u64(vt, vt->java_list, &again) == 0 && again == list) {
+        if (cd_vm_read_u64(vt->layout, vt->java_list, &again) == 0 && again == list) {
             *out = threads;
             *count = length;
             return 0;
@@ -658,13 +295,13 @@ static int compare_u64(const void *a, const void *b)
 static size_t read_non_java_list(const cd_vm_threads *vt, uint64_t *threads, size_t max)
 {
     size_t n = 0;
-    uint64_t at = vt->non_java_list ? read_pointer(vt, vt->non_java_list, 0) : 0;
+    uint64_t at = vt->non_java_list ? cd_vm_read_pointer(vt->layout, vt->non_java_list, 0) : 0;
     while (at && n < max) {
         for (size_t i = 0; i < n; i++)
             if (threads[i] == at)
                 return n; /* a cycle: the list changed under the reader */
         threads[n++] = at;
-        at = read_pointer(vt, at, vt->non_java_next);
+        at = cd_vm_read_pointer(vt->layout, at, vt->non_java_next);
     }
     return n;
 }
@@ -677,7 +314,7 @@ static char *read_c_string(const cd_vm_threads *vt, uint64_t address)
     /* in pieces, so that a string near the end of a mapping still reads */
     while (address && got < NAME_BYTES_MAX) {
         size_t want = 32 < NAME_BYTES_MAX - got ? 32 : NAME_BYTES_MAX - got;
-        if (read_bytes(vt, address + got, buffer + got, want) != 0)
+        if (cd_vm_read_bytes(vt->layout, address + got, buffer + got, want) != 0)
             return NULL;
         buffer[got + want] = '\0';
         if (memchr(buffer + got, '\0', want))
@@ -694,9 +331,9 @@ static int read_symbol(const cd_vm_threads *vt, uint64_t symbol, char *out, size
 {
     const compile_layout *c = &vt->compiles;
     uint16_t length = 0;
-    if (!symbol || read_u16(vt, symbol + (uint64_t)c->symbol_length, &length) != 0 ||
+    if (!symbol || cd_vm_read_u16(vt->layout, symbol + (uint64_t)c->symbol_length, &length) != 0 ||
         (size_t)length >= outlen ||
-        read_bytes(vt, symbol + (uint64_t)c->symbol_body, out, length) != 0)
+        cd_vm_read_bytes(vt->layout, symbol + (uint64_t)c->symbol_body, out, length) != 0)
         return -1;
     out[length] = '\0';
     return 0;
@@ -710,15 +347,17 @@ static int method_text(const cd_vm_threads *vt, uint64_t method, char *out, size
     const compile_layout *c = &vt->compiles;
     char holder[SYMBOL_BYTES_MAX], name[SYMBOL_BYTES_MAX];
     uint16_t name_index = 0;
-    uint64_t const_method = read_pointer(vt, method, c->method_const);
-    uint64_t pool = read_pointer(vt, const_method, c->const_constants);
-    uint64_t klass = read_pointer(vt, pool, c->pool_holder);
+    uint64_t const_method = cd_vm_read_pointer(vt->layout, method, c->method_const);
+    uint64_t pool = cd_vm_read_pointer(vt->layout, const_method, c->const_constants);
+    uint64_t klass = cd_vm_read_pointer(vt->layout, pool, c->pool_holder);
     if (!const_method || !pool ||
-        read_u16(vt, const_method + (uint64_t)c->const_name_index, &name_index) != 0 ||
-        read_u16(vt, const_method + (uint64_t)c->const_code_size, code_size) != 0 ||
-        read_u32(vt, method + (uint64_t)c->method_flags, flags) != 0 ||
-        read_symbol(vt, read_pointer(vt, klass, c->klass_name), holder, sizeof holder) != 0 ||
-        read_symbol(vt, read_pointer(vt, pool, c->pool_size + 8L * name_index), name,
+        cd_vm_read_u16(vt->layout, const_method + (uint64_t)c->const_name_index, &name_index) !=
+            0 ||
+        cd_vm_read_u16(vt->layout, const_method + (uint64_t)c->const_code_size, code_size) != 0 ||
+        cd_vm_read_u32(vt->layout, method + (uint64_t)c->method_flags, flags) != 0 ||
+        read_symbol(vt, cd_vm_read_pointer(vt->layout, klass, c->klass_name), holder,
+                    sizeof holder) != 0 ||
+        read_symbol(vt, cd_vm_read_pointer(vt->layout, pool, c->pool_size + 8L * name_index), name,
                     sizeof name) != 0)
         return -1;
     for (char *p = holder; *p; p++)
@@ -740,19 +379,19 @@ static char *compile_task_text(const cd_vm_threads *vt, uint64_t thread)
 {
     const compile_layout *c = &vt->compiles;
     uint64_t env = 0, task = 0;
-    if (!c->known || read_u64(vt, thread + (uint64_t)c->thread_env, &env) != 0)
+    if (!c->known || cd_vm_read_u64(vt->layout, thread + (uint64_t)c->thread_env, &env) != 0)
         return NULL;
-    if (!env || read_u64(vt, env + (uint64_t)c->env_task, &task) != 0 || !task)
+    if (!env || cd_vm_read_u64(vt->layout, env + (uint64_t)c->env_task, &task) != 0 || !task)
         return strdup("No compile task");
     int32_t id = 0, level = 0, osr_bci = 0;
     uint16_t code_size = 0;
     uint32_t flags = 0;
     char method[2 * SYMBOL_BYTES_MAX + 2];
-    if (read_u32(vt, task + (uint64_t)c->task_id, (uint32_t *)&id) != 0 ||
-        read_u32(vt, task + (uint64_t)c->task_level, (uint32_t *)&level) != 0 ||
-        read_u32(vt, task + (uint64_t)c->task_osr_bci, (uint32_t *)&osr_bci) != 0 ||
-        method_text(vt, read_pointer(vt, task, c->task_method), method, sizeof method, &code_size,
-                    &flags) != 0)
+    if (cd_vm_read_u32(vt->layout, task + (uint64_t)c->task_id, (uint32_t *)&id) != 0 ||
+        cd_vm_read_u32(vt->layout, task + (uint64_t)c->task_level, (uint32_t *)&level) != 0 ||
+        cd_vm_read_u32(vt->layout, task + (uint64_t)c->task_osr_bci, (uint32_t *)&osr_bci) != 0 ||
+        method_text(vt, cd_vm_read_pointer(vt->layout, task, c->task_method), method, sizeof method,
+                    &code_size, &flags) != 0)
         return strdup("Compiling: (a task this agent cannot read)");
     char text[sizeof method + 96], at[32] = "", size[32];
     int osr = osr_bci >= 0; /* InvocationEntryBci is -1 */
@@ -770,46 +409,35 @@ static char *compile_task_text(const cd_vm_threads *vt, uint64_t thread)
 
 /* ---------------------------------------------------------------- the census */
 
-/* Reads a hidden thread's java.lang.Thread fields; 0, or -1 unreadable. */
-static int read_java_fields(const cd_vm_threads *vt, cd_vm_hidden_thread *h)
+/* The hidden threads' Java fields. */
+static int read_hidden_fields(const cd_vm_threads *vt, cd_vm_census *census)
 {
-    const object_layout *o = &vt->objects;
-    uint64_t thread = thread_object(vt, o, h->vm_thread);
-    uint64_t holder = o->holder >= 0 ? read_reference(vt, o, thread, o->holder) : thread;
-    uint32_t priority = 0, status = 0;
-    uint8_t daemon = 0;
-    if (!thread || !holder ||
-        read_bytes(vt, thread + (uint64_t)o->tid, &h->java_id, sizeof h->java_id) != 0 ||
-        read_u32(vt, holder + (uint64_t)o->priority, &priority) != 0 ||
-        read_bytes(vt, holder + (uint64_t)o->daemon, &daemon, 1) != 0 ||
-        read_u32(vt, holder + (uint64_t)o->status, &status) != 0 || h->java_id < 0 || priority > 10)
+    size_t n = census->hidden_count;
+    if (!vt->objects || n == 0)
+        return 0;
+    uint64_t *threads = malloc(n * sizeof *threads);
+    cd_vm_thread_fields *fields = calloc(n, sizeof *fields);
+    unsigned char *ok = calloc(n, 1);
+    if (!threads || !fields || !ok) {
+        free(threads);
+        free(fields);
+        free(ok);
         return -1;
-    free(h->name);
-    h->name = read_string(vt, o, read_reference(vt, o, thread, o->name));
-    h->priority = (int)priority;
-    h->daemon = daemon != 0;
-    h->status = (int)status;
-    return h->name ? 0 : -1;
-}
-
-/* The hidden threads' Java fields, read between two equal collection
- * counts (at most LIST_ATTEMPTS times). */
-static void read_hidden_fields(const cd_vm_threads *vt, cd_vm_census *census)
-{
-    if (!vt->objects.known || census->hidden_count == 0)
-        return;
-    for (int attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
-        uint32_t before = collections(vt);
-        for (size_t i = 0; i < census->hidden_count; i++)
-            census->hidden[i].java_known = read_java_fields(vt, &census->hidden[i]) == 0;
-        if (collections(vt) == before)
-            return;
     }
-    for (size_t i = 0; i < census->hidden_count; i++)
-        census->hidden[i].java_known = 0;
-    snprintf(census->note, sizeof census->note,
-             "the heap was collected while the hidden Java threads were read, again and again: "
-             "they are listed under the kernel's name");
+    for (size_t i = 0; i < n; i++)
+        threads[i] = census->hidden[i].vm_thread;
+    if (cd_vm_objects_read_threads(vt->objects, threads, n, fields, ok) != 0)
+        snprintf(census->note, sizeof census->note,
+                 "the heap was collected while the hidden Java threads were read, again and "
+                 "again: they are listed under the kernel's name");
+    for (size_t i = 0; i < n; i++) {
+        census->hidden[i].java = fields[i];
+        census->hidden[i].java_known = ok[i];
+    }
+    free(threads);
+    free(fields);
+    free(ok);
+    return 0;
 }
 
 static int take_hidden(const cd_vm_threads *vt, const uint64_t *known, size_t known_count,
@@ -854,9 +482,7 @@ static int take_hidden(const cd_vm_threads *vt, const uint64_t *known, size_t kn
     free(addresses);
     free(positions);
     free(os);
-    if (rc == 0)
-        read_hidden_fields(vt, census);
-    return rc;
+    return rc == 0 ? read_hidden_fields(vt, census) : rc;
 }
 
 static int take_others(const cd_vm_threads *vt, cd_vm_census *census)
@@ -887,7 +513,7 @@ static int take_others(const cd_vm_threads *vt, cd_vm_census *census)
                     t->name = strdup(fixed_names[k].thread_name);
         }
         if (!t->name && vt->named_name >= 0) /* checked against the kernel's name later */
-            t->name = read_c_string(vt, read_pointer(vt, threads[i], vt->named_name));
+            t->name = read_c_string(vt, cd_vm_read_pointer(vt->layout, threads[i], vt->named_name));
         census->other_count++;
     }
     free(threads);
@@ -920,7 +546,7 @@ int cd_vm_census_take(cd_vm_threads *vm_threads, const uint64_t *known, size_t k
 void cd_vm_census_free(cd_vm_census *census)
 {
     for (size_t i = 0; census->hidden && i < census->hidden_count; i++) {
-        free(census->hidden[i].name);
+        free(census->hidden[i].java.name);
         free(census->hidden[i].compile_task);
     }
     for (size_t i = 0; census->others && i < census->other_count; i++)
@@ -972,14 +598,14 @@ static int add_hidden(cd_vm_census *census, cd_thread_dump *dump, placed *places
         if (!t)
             return -1;
         places[dump->count - 1] = (placed){h->position, dump->count - 1};
-        t->name = cd_arena_strdup(&dump->arena, h->name);
+        t->name = cd_arena_strdup(&dump->arena, h->java.name);
         t->compile_task = h->compile_task ? cd_arena_strdup(&dump->arena, h->compile_task) : NULL;
         if (!t->name || (h->compile_task && !t->compile_task))
             return -1;
-        t->java_id = h->java_id;
-        t->priority = h->priority;
-        t->daemon = h->daemon;
-        cd_thread_map_state(h->status, t);
+        t->java_id = h->java.java_id;
+        t->priority = h->java.priority;
+        t->daemon = h->java.daemon;
+        cd_thread_map_state(h->java.status, t);
         t->vm_thread = h->vm_thread;
         t->nid = h->os.nid;
         t->os_state = h->os.os_state;

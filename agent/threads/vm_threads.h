@@ -17,9 +17,8 @@
  *  - names of non-Java threads: NamedThread::_name, checked against the
  *    kernel's name of the same thread; java.lang.Thread fields of hidden
  *    JavaThreads (name, #id, priority, daemon, status): read from the Thread
- *    object through the JavaThread's _threadObj, at the offsets of the
- *    fields JNI uses, once checked on the agent's own thread against what
- *    JNI reads (see learn_object_layout in vm_threads.c);
+ *    object, once the way to read it is checked on the agent's own thread
+ *    against what JNI reads (vm_objects.h);
  *  - what a compiler thread compiles: CompilerThread::_env -> ciEnv::_task.
  *
  * Every read goes through cd_vm_read. The lists can change under the
@@ -36,19 +35,16 @@
 #include <stdint.h>
 
 #include "threads_internal.h"
+#include "vm_objects.h"
 
 /* A JavaThread JVMTI does not list. */
 typedef struct cd_vm_hidden_thread {
     uint64_t vm_thread; /* the JavaThread: tid= */
     size_t position;    /* in the VM's list of JavaThreads */
     cd_vm_thread_info os;
-    const char *kind; /* "JIT compiler" ..., NULL when its class says nothing */
-    /* From its java.lang.Thread, when java_known: */
+    const char *kind;         /* "JIT compiler" ..., NULL when its class says nothing */
+    cd_vm_thread_fields java; /* from its java.lang.Thread, when java_known */
     int java_known;
-    char *name; /* modified UTF-8, as JVMTI would give it */
-    int64_t java_id;
-    int priority, daemon;
-    int status; /* java.lang.Thread's threadStatus: JVMTI state bits */
     /* A compiler thread's line after its state: "No compile task" or
      * "Compiling: ..."; NULL for other threads. */
     char *compile_task;
