@@ -11,8 +11,8 @@
  * status, the name's String, its array's length and bytes) with what JNI
  * reads; references inside objects are decoded as compressed (the structure
  * table's CompressedOops base and shift) or full pointers, whichever agrees
- * with JNI. A collector whose references are not plain addresses (ZGC's
- * coloured pointers) does not agree, and nothing is read.
+ * with JNI. A collector whose references are not addresses (generational
+ * ZGC's coloured pointers) does not agree, and nothing is read.
  *
  * A collection can move objects while they are read: reads are done between
  * two looks at the heap's collection count (CollectedHeap's
