@@ -39,7 +39,8 @@ typedef struct compile_layout {
 
 struct cd_vm_threads {
     const cd_vm_layout *layout;
-    cd_elf_symbols *symbols; /* NULL: no class names, no non-Java threads */
+    cd_elf_symbols *symbols; /* libjvm's symbol table, opened when needed */
+    int symbols_failed;
     uint64_t base;
     char problem[CD_ERROR_MESSAGE_MAX]; /* what the census cannot read, or "" */
     uint64_t java_list;                 /* &ThreadsSMRSupport::_java_thread_list */
@@ -90,14 +91,70 @@ static int demangle_vtable(const char *symbol, char *out, size_t outlen)
     return 0;
 }
 
-/* The class of a VM thread, by its vtable pointer (the object's first word). */
-static int class_of(const cd_vm_threads *vt, uint64_t thread, char *out, size_t outlen)
+/* ---------------------------------------------------------------- libjvm's symbols */
+
+#define CLASSES_KEPT 64
+#define CLASS_NAME_MAX 128
+
+/* What libjvm's symbol table told, kept for the life of the process: the
+ * library does not change under a running VM, and reading its table costs
+ * milliseconds, which every request would pay again. Only the threads part
+ * uses it, and requests run one at a time (runtime.c's request lock). */
+static struct {
+    int looked;                         /* the table was read for the list below */
+    uint64_t non_java_list;             /* NonJavaThread::_the_list's value, 0 if not found */
+    char problem[CD_ERROR_MESSAGE_MAX]; /* why there is no table, or "" */
+    struct {
+        uint64_t vtable;
+        char name[CLASS_NAME_MAX]; /* "" when the table names no class there */
+    } classes[CLASSES_KEPT];
+    size_t class_count;
+} libjvm;
+
+/* libjvm's symbol table for this request, opened on first need; NULL
+ * when it cannot be read (stripped: libjvm.problem says so). */
+static cd_elf_symbols *symbols_of(cd_vm_threads *vt)
+{
+    if (vt->symbols || vt->symbols_failed)
+        return vt->symbols;
+    cd_error err = {0};
+    const char *path = cd_vm_structs_library(cd_vm_layout_structs(vt->layout));
+    vt->symbols = cd_elf_symbols_open(path, &err);
+    if (vt->symbols && !cd_elf_symbols_complete(vt->symbols)) {
+        cd_elf_symbols_close(vt->symbols);
+        vt->symbols = NULL;
+        cd_fail(&err, CD_ERR_UNSUPPORTED, "%s has been stripped of its symbol table", path);
+    }
+    vt->symbols_failed = !vt->symbols;
+    if (!vt->symbols)
+        snprintf(libjvm.problem, sizeof libjvm.problem, "%s", err.message);
+    return vt->symbols;
+}
+
+/* The class of a VM thread, by its vtable pointer (the object's first
+ * word): from the classes seen before, else from the symbol table. */
+static int class_of(cd_vm_threads *vt, uint64_t thread, char *out, size_t outlen)
 {
     uint64_t vtable = cd_vm_read_pointer(vt->layout, thread, 0);
-    const char *symbol = vtable && vt->symbols && vtable > vt->base
-                             ? cd_elf_object_at(vt->symbols, vtable - vt->base, "_ZTV")
-                             : NULL;
-    return symbol ? demangle_vtable(symbol, out, outlen) : -1;
+    if (!vtable || vtable <= vt->base)
+        return -1;
+    for (size_t i = 0; i < libjvm.class_count; i++)
+        if (libjvm.classes[i].vtable == vtable) {
+            snprintf(out, outlen, "%s", libjvm.classes[i].name);
+            return out[0] ? 0 : -1;
+        }
+    cd_elf_symbols *symbols = symbols_of(vt);
+    const char *symbol = symbols ? cd_elf_object_at(symbols, vtable - vt->base, "_ZTV") : NULL;
+    if (!symbols)
+        return -1; /* not remembered: the table may be readable another time */
+    if (!symbol || demangle_vtable(symbol, out, outlen) != 0)
+        out[0] = '\0';
+    if (libjvm.class_count < CLASSES_KEPT) {
+        libjvm.classes[libjvm.class_count].vtable = vtable;
+        snprintf(libjvm.classes[libjvm.class_count].name, CLASS_NAME_MAX, "%s", out);
+        libjvm.class_count++;
+    }
+    return out[0] ? 0 : -1;
 }
 
 /* What a thread of a VM class does, in the words of the dump and findings.
@@ -188,11 +245,15 @@ static void learn_compile_layout(cd_vm_threads *vt)
 
 /* ---------------------------------------------------------------- open */
 
-/* The address of a libjvm symbol the structure table does not describe. */
-static uint64_t symbol_address(const cd_vm_threads *vt, const char *name)
+/* NonJavaThread::_the_list, a static field the structure table does not
+ * describe: its address from libjvm's symbol table, looked up once. */
+static uint64_t non_java_list(cd_vm_threads *vt)
 {
-    uint64_t value = vt->symbols ? cd_elf_symbol_value(vt->symbols, name) : 0;
-    return value ? vt->base + value : 0;
+    if (!libjvm.looked && symbols_of(vt)) {
+        libjvm.non_java_list = cd_elf_symbol_value(vt->symbols, "_ZN13NonJavaThread9_the_listE");
+        libjvm.looked = 1;
+    }
+    return libjvm.non_java_list ? vt->base + libjvm.non_java_list : 0;
 }
 
 cd_vm_threads *cd_vm_threads_open(cd_thread_session *session, jthread self)
@@ -213,24 +274,16 @@ cd_vm_threads *cd_vm_threads_open(cd_thread_session *session, jthread self)
     /* NonJavaThread adds one field to Thread: its _next */
     vt->non_java_next = thread_size > 0 && non_java_size == thread_size + 8 ? thread_size : -1;
 
-    cd_error err = {0};
     vt->base = cd_vm_structs_library_base(s);
-    vt->symbols = cd_elf_symbols_open(cd_vm_structs_library(s), &err);
-    if (vt->symbols && !cd_elf_symbols_complete(vt->symbols)) {
-        cd_elf_symbols_close(vt->symbols);
-        vt->symbols = NULL;
-        cd_fail(&err, CD_ERR_UNSUPPORTED, "%s has been stripped of its symbol table",
-                cd_vm_structs_library(s));
-    }
-    vt->non_java_list = symbol_address(vt, "_ZN13NonJavaThread9_the_listE");
+    vt->non_java_list = non_java_list(vt);
     if (!vt->java_list || vt->list_length < 0 || vt->list_threads < 0) {
         add_problem(vt, "the structure table does not describe the VM's list of Java threads");
         return vt;
     }
-    if (!vt->symbols)
+    if (!libjvm.looked)
         add_problem(vt,
                     "the VM's own non-Java threads are named by the kernel and not told apart (%s)",
-                    err.message);
+                    libjvm.problem);
     else if (!vt->non_java_list || vt->non_java_next < 0)
         add_problem(vt, "libjvm's list of non-Java threads was not found: they are named by the "
                         "kernel");
@@ -440,7 +493,7 @@ static int read_hidden_fields(const cd_vm_threads *vt, cd_vm_census *census)
     return 0;
 }
 
-static int take_hidden(const cd_vm_threads *vt, const uint64_t *known, size_t known_count,
+static int take_hidden(cd_vm_threads *vt, const uint64_t *known, size_t known_count,
                        cd_vm_census *census)
 {
     size_t count = census->java_count;
@@ -485,7 +538,7 @@ static int take_hidden(const cd_vm_threads *vt, const uint64_t *known, size_t kn
     return rc == 0 ? read_hidden_fields(vt, census) : rc;
 }
 
-static int take_others(const cd_vm_threads *vt, cd_vm_census *census)
+static int take_others(cd_vm_threads *vt, cd_vm_census *census)
 {
     if (!vt->non_java_list || vt->non_java_next < 0)
         return 0;
