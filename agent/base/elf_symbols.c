@@ -183,7 +183,8 @@ static int build_index(cd_elf_symbols *s, const char *prefix)
         }
         s->index[n++] = (object_entry){symbol->st_value, symbol->st_size, name};
     }
-    qsort(s->index, n, sizeof *s->index, by_value);
+    if (n)
+        qsort(s->index, n, sizeof *s->index, by_value);
     s->index_count = n;
     return 0;
 }
