@@ -4,7 +4,8 @@
 # two deadlocks and monitor contention).
 #
 # Both do the same work a support engineer asks for: every thread with its
-# stack, lock lines and ownable synchronizers, and the deadlock report.
+# stack, lock lines and ownable synchronizers, the VM's own threads (compiler
+# threads, GC workers ...), and the deadlock report.
 # carbondump's time is the whole command (attach, agent, bundle ZIP with its
 # manifest); jstack's includes the start of its own JVM, which is what an
 # operator pays for it. Runs alternate (carbondump, jstack, jstack, carbondump,
@@ -84,7 +85,7 @@ measure theirs "$WORK/first.runs"
 threads=$(grep -c '^"[^"]*" #' "$WORK/jstack.txt")
 unzip -p "$WORK"/out/*.zip '*/thread_dump.txt' >"$WORK/ours.txt"
 echo "target: pid $SERVER_PID, $("$CD_JAVA_HOME/bin/java" -version 2>&1 | head -n 1), $threads Java threads"
-echo "dumps: carbondump $(grep -c '^"[^"]*" #' "$WORK/ours.txt") Java threads ($(wc -c <"$WORK/ours.txt") bytes), jstack $threads ($(wc -c <"$WORK/jstack.txt") bytes)"
+echo "dumps: carbondump $(grep -c '^"[^"]*" #' "$WORK/ours.txt") Java threads and $(grep -c '^"[^"]*" os_prio=.* tid=' "$WORK/ours.txt") of the VM's own ($(wc -c <"$WORK/ours.txt") bytes), jstack $threads and $(grep -c '^"[^"]*" os_prio=' "$WORK/jstack.txt") ($(wc -c <"$WORK/jstack.txt") bytes)"
 echo "deadlocks: carbondump '$(tail -n 2 "$WORK/ours.txt" | head -n 1)', jstack '$(tail -n 2 "$WORK/jstack.txt" | head -n 1)'"
 echo "CPUs: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg); runs: $RUNS each, alternating"
 

@@ -11,8 +11,11 @@
  *    into young and old generation where the collector has generations;
  *    Metaspace and Compressed Class Space come out on their own.
  *
- * Uses JNI and allocates Java objects throughout (the MXBeans are Java):
- * skipped, with the reason, under ctx->java_heap_exhausted.
+ * Uses JNI and allocates Java objects throughout (the MXBeans are Java).
+ * Under ctx->java_heap_exhausted, right when an OutOfMemoryError makes the
+ * summary most wanted, the same report comes from the JVM's hsperfdata
+ * counters instead (heap_perfdata.h): generations and spaces, Metaspace and
+ * the collectors, without the sizing flags (those need Java).
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@
 #include "base/part_report.h"
 #include "base/mxbeans.h"
 #include "heap.h"
+#include "heap_perfdata.h"
 
 /* The flags jmap -heap showed, and their modern companions. Flags this VM
  * does not have (MinHeapSize before JDK 13 ...) are left out. */
@@ -71,10 +75,21 @@ static const struct {
     {"Copy", "Serial"},
     {"MarkSweepCompact", "Serial"},
     {"ZGC", "ZGC"},
+    {"Z ", "ZGC"}, /* hsperfdata's "Z concurrent cycle pauses" */
     {"Shenandoah", "Shenandoah"},
     {"ConcurrentMarkSweep", "CMS"},
     {"ParNew", "CMS"},
     {"Epsilon", "Epsilon"},
+};
+
+/* hsperfdata's sun.gc.policy.name of each collector that has one. */
+static const struct {
+    const char *policy, *name;
+} collector_policies[] = {
+    {"GarbageFirst", "G1"},
+    {"ParScav:MSC", "Parallel"},
+    {"Copy:MSC", "Serial"},
+    {"ParNew:CMS", "CMS"},
 };
 
 typedef enum generation { GEN_NONE, GEN_YOUNG, GEN_OLD } generation;
@@ -104,6 +119,7 @@ typedef struct summary {
     cd_mx_usage heap, non_heap;
     cd_mx_usage young, old;
     int has_young, has_old;
+    const char *source; /* "mxbeans", or "hsperfdata" when the heap is exhausted */
 } summary;
 
 static void add_usage(cd_mx_usage *sum, const cd_mx_usage *u)
@@ -113,6 +129,19 @@ static void add_usage(cd_mx_usage *sum, const cd_mx_usage *u)
     sum->used += u->used > 0 ? u->used : 0;
     sum->committed += u->committed > 0 ? u->committed : 0;
     sum->max = sum->max < 0 || u->max < 0 ? -1 : sum->max + u->max;
+}
+
+/* The collector, from its beans' (or hsperfdata collectors') names. */
+static void collector_from_names(summary *s)
+{
+    for (size_t c = 0; c < s->collector_count && !s->collector; c++)
+        for (size_t i = 0; i < sizeof collector_beans / sizeof *collector_beans; i++)
+            if (s->collectors[c].name &&
+                strncmp(s->collectors[c].name, collector_beans[i].bean_prefix,
+                        strlen(collector_beans[i].bean_prefix)) == 0) {
+                s->collector = collector_beans[i].name;
+                break;
+            }
 }
 
 static void find_collector(JNIEnv *jni, summary *s)
@@ -128,14 +157,22 @@ static void find_collector(JNIEnv *jni, summary *s)
         }
         cd_mx_flag_clear(&flag);
     }
-    for (size_t c = 0; c < s->collector_count && !s->collector; c++)
-        for (size_t i = 0; i < sizeof collector_beans / sizeof *collector_beans; i++)
-            if (s->collectors[c].name &&
-                strncmp(s->collectors[c].name, collector_beans[i].bean_prefix,
-                        strlen(collector_beans[i].bean_prefix)) == 0) {
-                s->collector = collector_beans[i].name;
-                break;
-            }
+    collector_from_names(s);
+}
+
+/* The young and old generation totals, from the pools' names. */
+static void sum_generations(summary *s)
+{
+    for (size_t i = 0; i < s->pool_count; i++) {
+        generation g = pool_generation(&s->pools[i]);
+        if (g == GEN_YOUNG) {
+            add_usage(&s->young, &s->pools[i].usage);
+            s->has_young = 1;
+        } else if (g == GEN_OLD) {
+            add_usage(&s->old, &s->pools[i].usage);
+            s->has_old = 1;
+        }
+    }
 }
 
 /* ---------------------------------------------------------------- text */
@@ -176,15 +213,26 @@ static const cd_mx_pool *pool_named(const summary *s, const char *name)
 static void write_text(cd_sink *out, const void *data)
 {
     const summary *s = data;
+    if (strcmp(s->source, "hsperfdata") == 0)
+        cd_sink_puts(out, "From the JVM's hsperfdata counters: the Java heap is exhausted, and "
+                          "the memory MXBeans need Java allocation.\n\n");
     cd_sink_printf(out, "Garbage collector: %s", s->collector ? s->collector : "unknown");
     if (s->collector_flag)
         cd_sink_printf(out, " (-XX:+%s)", s->collector_flag);
     cd_sink_puts(out, "\n");
-    for (size_t i = 0; i < s->collector_count; i++)
-        cd_sink_printf(out, "  %s: %s\n", s->collectors[i].name ? s->collectors[i].name : "?",
-                       s->collectors[i].pools ? s->collectors[i].pools : "");
+    for (size_t i = 0; i < s->collector_count; i++) {
+        const cd_mx_collector *c = &s->collectors[i];
+        if (c->pools && *c->pools)
+            cd_sink_printf(out, "  %s: %s\n", c->name ? c->name : "?", c->pools);
+        else /* hsperfdata names no pools: what the collector did instead */
+            cd_sink_printf(out, "  %s: %lld collections, %lld ms\n", c->name ? c->name : "?",
+                           (long long)c->count, (long long)c->time_ms);
+    }
 
     cd_sink_puts(out, "\nHeap Configuration:\n");
+    if (strcmp(s->source, "hsperfdata") == 0)
+        cd_sink_puts(out, "   (the VM flags are read through Java: not while the heap is "
+                          "exhausted)\n");
     for (size_t i = 0; i < sizeof sizing_flags / sizeof *sizing_flags; i++) {
         const cd_mx_flag *f = &s->flags[i];
         if (!f->name)
@@ -250,6 +298,7 @@ static cJSON *json_report(const summary *s)
 {
     static const char *const generation_names[] = {"none", "young", "old"};
     cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "source", s->source);
     if (s->collector)
         cJSON_AddStringToObject(root, "collector", s->collector);
     else
@@ -294,20 +343,46 @@ static cJSON *json_report(const summary *s)
 
 /* ---------------------------------------------------------------- the part */
 
-int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err)
+/* The summary from hsperfdata: no Java code, no Java allocation. */
+static int summary_from_perfdata(cd_part_ctx *ctx, cd_error *err)
 {
-    if (ctx->java_heap_exhausted) {
-        cd_fail(
-            err, CD_ERR_UNSUPPORTED,
-            "the Java heap is exhausted: the memory pool and flag MXBeans need Java allocation");
+    cd_perf_memory memory;
+    if (cd_perf_memory_read_self(&memory, err) != 0) {
+        cd_error_wrap(err, "the Java heap is exhausted and the memory MXBeans need Java "
+                           "allocation; the hsperfdata counters cannot replace them");
         return CD_PART_SKIPPED;
     }
+    summary s = {0};
+    s.source = "hsperfdata";
+    s.pools = memory.pools;
+    s.pool_count = memory.pool_count;
+    s.collectors = memory.collectors;
+    s.collector_count = memory.collector_count;
+    s.heap = memory.heap;
+    s.non_heap = memory.non_heap;
+    for (size_t i = 0; memory.policy && i < sizeof collector_policies / sizeof *collector_policies;
+         i++)
+        if (strcmp(memory.policy, collector_policies[i].policy) == 0)
+            s.collector = collector_policies[i].name;
+    collector_from_names(&s);
+    sum_generations(&s);
+    int rc = cd_part_report_write(ctx, "memoryinfo/java_heap_summary.txt", write_text, &s,
+                             "memoryinfo/java_heap_summary.json", json_report(&s), err);
+    cd_perf_memory_free(&memory);
+    return rc;
+}
+
+int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err)
+{
+    if (ctx->java_heap_exhausted)
+        return summary_from_perfdata(ctx, err);
     if (!ctx->jni) {
         cd_fail(err, CD_ERR_UNSUPPORTED, "no JNI environment on the agent thread");
         return CD_PART_SKIPPED;
     }
     JNIEnv *jni = ctx->jni;
     summary s = {0};
+    s.source = "mxbeans";
     int rc = -1;
     if (cd_mx_pools(jni, &s.pools, &s.pool_count, err) != 0 ||
         cd_mx_memory(jni, &s.heap, &s.non_heap, err) != 0 ||
@@ -322,16 +397,7 @@ int cd_part_heap_summary(cd_part_ctx *ctx, cd_error *err)
             goto out;
         }
     }
-    for (size_t i = 0; i < s.pool_count; i++) {
-        generation g = pool_generation(&s.pools[i]);
-        if (g == GEN_YOUNG) {
-            add_usage(&s.young, &s.pools[i].usage);
-            s.has_young = 1;
-        } else if (g == GEN_OLD) {
-            add_usage(&s.old, &s.pools[i].usage);
-            s.has_old = 1;
-        }
-    }
+    sum_generations(&s);
 
     rc = cd_part_report_write(ctx, "memoryinfo/java_heap_summary.txt", write_text, &s,
                               "memoryinfo/java_heap_summary.json", json_report(&s), err);

@@ -4,11 +4,14 @@
  *
  * A sample keeps, per thread, only what the comparison needs: java id, name,
  * state, CPU time and a hash of the top CD_SAMPLE_TOP_FRAMES frames. Threads
- * are matched across samples by java id, which the JVM never reuses.
+ * are matched across samples by java id, which the JVM never reuses; the
+ * threads that are no Java threads (the VM's own: GC workers, the VM Thread;
+ * those of native libraries) only by nid, and only for their CPU.
  *
  *  - Hot: CPU used between the first and the last sample, for threads in
- *    both that used any; the top 20, with the share of one core over the
- *    wall time between the two samples.
+ *    both that used any, Java or not; the top 20, with the share of one core
+ *    over the wall time between the two samples, and for the VM's own
+ *    threads what they do ("GC", "JIT compiler").
  *  - States: how many threads were in each state line in each sample.
  *  - Stuck: threads present in every sample whose state and top frames never
  *    changed while RUNNABLE or BLOCKED (spinning, looping, or waiting on I/O or
@@ -40,14 +43,36 @@ static uint64_t fnv1a(uint64_t hash, const char *text)
     return hash;
 }
 
+/* The threads that are no Java threads: name, nid, CPU and kind. */
+static int take_natives(cd_sample *sample, const cd_thread_dump *dump)
+{
+    sample->natives = calloc(dump->native_count + 1, sizeof *sample->natives);
+    if (!sample->natives)
+        return -1;
+    for (size_t i = 0; i < dump->native_count; i++) {
+        const cd_native_thread *n = &dump->natives[i];
+        cd_sample_thread *s = &sample->natives[sample->native_count++];
+        s->java_id = -1;
+        s->nid = n->nid;
+        s->cpu_ns = n->cpu_ns;
+        s->kind = n->kind;
+        s->vm_internal = n->vm_internal;
+        if (!(s->name = strdup(n->name ? n->name : "")))
+            return -1;
+    }
+    return 0;
+}
+
 int cd_sample_take(cd_sample *sample, const cd_thread_dump *dump, uint64_t monotonic_ms)
 {
     memset(sample, 0, sizeof *sample);
     sample->wall_ms = dump->wall_ms;
     sample->monotonic_ms = monotonic_ms;
     sample->threads = calloc(dump->count ? dump->count : 1, sizeof *sample->threads);
-    if (!sample->threads)
+    if (!sample->threads || take_natives(sample, dump) != 0) {
+        cd_sample_free(sample);
         return -1;
+    }
     char text[2048];
     for (size_t i = 0; i < dump->count; i++) {
         const cd_thread *t = &dump->threads[i];
@@ -58,6 +83,11 @@ int cd_sample_take(cd_sample *sample, const cd_thread_dump *dump, uint64_t monot
         s->detail = t->detail;
         s->cpu_ns = t->cpu_ns;
         s->nid = t->nid;
+        s->kind = t->kind;
+        s->vm_internal = t->vm_internal;
+        s->wait_kind = t->wait_kind;
+        s->waiting_for = t->waiting_for.id;
+        s->waiting_for_owner = t->waiting_for_owner;
         uint64_t hash = 0xcbf29ce484222325ull;
         for (int f = 0; f < t->frame_count && f < CD_SAMPLE_TOP_FRAMES; f++) {
             cd_frame_text(&t->frames[f], text, sizeof text);
@@ -81,7 +111,10 @@ void cd_sample_free(cd_sample *sample)
         free(sample->threads[i].name);
         free(sample->threads[i].top_frame);
     }
+    for (size_t i = 0; i < sample->native_count; i++)
+        free(sample->natives[i].name);
     free(sample->threads);
+    free(sample->natives);
     memset(sample, 0, sizeof *sample);
 }
 
@@ -132,7 +165,18 @@ static int by_cpu_delta(const void *a, const void *b)
     const hot_row *x = a, *y = b;
     if (x->cpu_delta_ns != y->cpu_delta_ns)
         return x->cpu_delta_ns > y->cpu_delta_ns ? -1 : 1;
-    return x->last->java_id < y->last->java_id ? -1 : x->last->java_id > y->last->java_id;
+    if (x->last->java_id != y->last->java_id)
+        return x->last->java_id < y->last->java_id ? -1 : 1;
+    return x->last->nid < y->last->nid ? -1 : x->last->nid > y->last->nid;
+}
+
+/* A thread that is no Java thread, in the first sample, by nid. */
+static const cd_sample_thread *find_native(const cd_sample *sample, int64_t nid)
+{
+    for (size_t i = 0; i < sample->native_count; i++)
+        if (sample->natives[i].nid == nid)
+            return &sample->natives[i];
+    return NULL;
 }
 
 static void analysis_free(analysis *a)
@@ -176,13 +220,19 @@ static int analyse(analysis *a, const cd_sample *samples, size_t count)
     const cd_sample *first = &samples[0], *last = &samples[count - 1];
     a->wall_ms = (double)(last->monotonic_ms - first->monotonic_ms);
 
-    a->hot = calloc(last->count + 1, sizeof *a->hot);
+    a->hot = calloc(last->count + last->native_count + 1, sizeof *a->hot);
     a->stuck = calloc(first->count + 1, sizeof *a->stuck);
     if (!a->hot || !a->stuck)
         return -1;
     for (size_t i = 0; i < last->count; i++) {
         const cd_sample_thread *now = &last->threads[i];
         const cd_sample_thread *then = find(a, 0, now->java_id);
+        if (then && then->cpu_ns >= 0 && now->cpu_ns > then->cpu_ns)
+            a->hot[a->hot_count++] = (hot_row){now, now->cpu_ns - then->cpu_ns};
+    }
+    for (size_t i = 0; i < last->native_count; i++) {
+        const cd_sample_thread *now = &last->natives[i];
+        const cd_sample_thread *then = find_native(first, now->nid);
         if (then && then->cpu_ns >= 0 && now->cpu_ns > then->cpu_ns)
             a->hot[a->hot_count++] = (hot_row){now, now->cpu_ns - then->cpu_ns};
     }
@@ -248,8 +298,16 @@ static size_t count_in_state(const cd_sample *sample, size_t row)
 static void put_thread_name(cd_sink *sink, const cd_sample_thread *t)
 {
     char *clean = cd_text_clean(t->name, CD_TEXT_DUMP);
-    cd_sink_printf(sink, "\"%s\" #%" PRId64, clean ? clean : "?", t->java_id);
+    cd_sink_printf(sink, "\"%s\"", clean ? clean : "?");
+    if (t->java_id >= 0)
+        cd_sink_printf(sink, " #%" PRId64, t->java_id);
     free(clean);
+}
+
+/* A Java thread's state line; "-" for one that is no Java thread. */
+static const char *state_line_of(const cd_sample_thread *t)
+{
+    return t->java_id >= 0 ? cd_thread_state_text(t->state, t->detail) : "-";
 }
 
 int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t count)
@@ -279,11 +337,12 @@ int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t co
     for (size_t i = 0; i < a.hot_count && i < HOT_TOP; i++) {
         const hot_row *r = &a.hot[i];
         cd_sink_printf(sink, "%12.2f %9.1f%%  %-34s ", (double)r->cpu_delta_ns / 1e6,
-                       percent_of_core(&a, r->cpu_delta_ns),
-                       cd_thread_state_text(r->last->state, r->last->detail));
+                       percent_of_core(&a, r->cpu_delta_ns), state_line_of(r->last));
         put_thread_name(sink, r->last);
         if (r->last->nid >= 0)
             cd_sink_printf(sink, " nid=%" PRId64, r->last->nid);
+        if (r->last->kind)
+            cd_sink_printf(sink, "  (%s)", r->last->kind);
         cd_sink_puts(sink, "\n");
     }
     if (a.hot_count == 0)
@@ -342,12 +401,41 @@ int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t co
 
 /* ---------------------------------------------------------------- JSON */
 
+/* The sample's wait-for edges whose owner is known. */
+static cJSON *waits_json(const analysis *a, size_t sample)
+{
+    cJSON *waits = cJSON_CreateArray();
+    const cd_sample *s = &a->samples[sample];
+    for (size_t i = 0; waits && i < s->count; i++) {
+        const cd_sample_thread *t = &s->threads[i];
+        if (t->wait_kind == CD_WAIT_NONE || t->waiting_for_owner < 0)
+            continue;
+        char object[CD_HEX_TEXT_MAX];
+        cd_format_hex(t->waiting_for, 16, object);
+        const cd_sample_thread *owner = find(a, sample, t->waiting_for_owner);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "java_id", (double)t->java_id);
+        cJSON_AddStringToObject(o, "object", object);
+        cJSON_AddNumberToObject(o, "owner_java_id", (double)t->waiting_for_owner);
+        if (owner)
+            cJSON_AddStringToObject(o, "owner_state",
+                                    cd_thread_state_text(owner->state, owner->detail));
+        cJSON_AddItemToArray(waits, o);
+    }
+    return waits;
+}
+
 static void add_name(cJSON *o, const cd_sample_thread *t)
 {
     char *clean = cd_text_clean(t->name, CD_TEXT_JSON);
     cJSON_AddStringToObject(o, "name", clean ? clean : "");
     free(clean);
-    cJSON_AddNumberToObject(o, "java_id", (double)t->java_id);
+    if (t->java_id >= 0)
+        cJSON_AddNumberToObject(o, "java_id", (double)t->java_id);
+    if (t->vm_internal)
+        cJSON_AddTrueToObject(o, "vm_internal");
+    if (t->kind)
+        cJSON_AddStringToObject(o, "kind", t->kind);
 }
 
 cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count)
@@ -376,6 +464,7 @@ cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count)
                     states, cd_thread_state_text(state_rows[row].state, state_rows[row].detail),
                     (double)n);
         }
+        cJSON_AddItemToObject(o, "waits", waits_json(&a, s));
         cJSON_AddItemToArray(list, o);
     }
     cJSON *hot = cJSON_AddObjectToObject(root, "hot_threads");
@@ -386,8 +475,10 @@ cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count)
         add_name(o, a.hot[i].last);
         cJSON_AddNumberToObject(o, "cpu_ns", (double)a.hot[i].cpu_delta_ns);
         cJSON_AddNumberToObject(o, "percent_of_core", percent_of_core(&a, a.hot[i].cpu_delta_ns));
-        cJSON_AddStringToObject(o, "state_line",
-                                cd_thread_state_text(a.hot[i].last->state, a.hot[i].last->detail));
+        if (a.hot[i].last->nid >= 0)
+            cJSON_AddNumberToObject(o, "nid", (double)a.hot[i].last->nid);
+        if (a.hot[i].last->java_id >= 0)
+            cJSON_AddStringToObject(o, "state_line", state_line_of(a.hot[i].last));
         cJSON_AddItemToArray(top, o);
     }
     cJSON *stuck = cJSON_AddArrayToObject(hot, "stuck");

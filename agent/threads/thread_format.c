@@ -217,6 +217,11 @@ int cd_dump_write_thread(cd_sink *sink, const cd_thread_dump *dump, const cd_thr
         cd_sink_puts(sink, "   java.lang.Thread.State: ");
         cd_sink_puts(sink, cd_thread_state_text(t->state, t->detail));
         cd_sink_puts(sink, "\n");
+        if (t->compile_task) { /* a compiler thread's task, after its state as jstack has it */
+            cd_sink_puts(sink, "   ");
+            put_name(sink, t->compile_task);
+            cd_sink_puts(sink, "\n");
+        }
         cd_dump_write_frames(sink, t);
     }
 
@@ -239,6 +244,10 @@ static void write_native_thread(cd_sink *sink, const cd_thread_dump *dump,
     put_name(sink, n->name);
     cd_sink_puts(sink, "\"");
     put_os_counters(sink, &dump->style, n->os_priority, n->cpu_ns, n->elapsed_ms);
+    if (n->vm_thread) {
+        cd_sink_puts(sink, " tid=");
+        cd_sink_put_hex(sink, n->vm_thread, 16);
+    }
     put_nid(sink, &dump->style, n->nid);
     cd_sink_puts(sink, " ");
     cd_sink_puts(sink, n->os_state ? n->os_state : "");
@@ -287,6 +296,8 @@ int cd_dump_write_text(cd_sink *sink, const cd_thread_dump *dump)
     if (dump->natives_note)
         cd_sink_printf(sink, "Threads the VM keeps from JVMTI: not listed (%s)\n",
                        dump->natives_note);
+    else if (dump->vm_threads_note)
+        cd_sink_printf(sink, "Threads the VM keeps from JVMTI: %s\n", dump->vm_threads_note);
     if (dump->threads_skipped > 0)
         cd_sink_printf(sink, "Threads that ended while being dumped: %d (not listed)\n",
                        dump->threads_skipped);

@@ -306,6 +306,12 @@ static cJSON *thread_json(json_scratch *scratch, const method_index *index, cons
             add_integer(scratch, w, "owner_java_id", t->waiting_for_owner);
         add_item(o, "waiting_for", w);
     }
+    if (t->vm_internal)
+        add_item(o, "vm_internal", cJSON_CreateTrue());
+    if (t->kind)
+        add_reference(o, "kind", t->kind);
+    if (t->compile_task)
+        add_clean_string(o, "compile_task", t->compile_task);
     if (t->carried_virtual_id >= 0) {
         cJSON *v = cJSON_CreateObject();
         add_item(o, "mounted_virtual_thread", v);
@@ -413,6 +419,8 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
         cJSON_AddStringToObject(sources, "synchronizers_note", dump->synchronizers_note);
     if (dump->natives_note)
         cJSON_AddStringToObject(sources, "native_threads_note", dump->natives_note);
+    if (dump->vm_threads_note)
+        cJSON_AddStringToObject(sources, "vm_threads_note", dump->vm_threads_note);
     cd_json_add_integer(head, "thread_count", dump->count);
     cd_json_add_integer(head, "threads_skipped", dump->threads_skipped);
     cJSON_AddItemToObject(head, "methods", methods_json(&index));
@@ -431,6 +439,14 @@ int cd_dump_write_json(cd_sink *sink, const cd_thread_dump *dump, const cJSON *e
             cd_json_add_integer(o, "os_priority", n->os_priority);
         if (n->os_state)
             cJSON_AddStringToObject(o, "os_state", n->os_state);
+        cJSON_AddBoolToObject(o, "vm_internal", n->vm_internal);
+        if (n->vm_thread) {
+            char hex[CD_HEX_TEXT_MAX];
+            cd_format_hex(n->vm_thread, 16, hex);
+            cJSON_AddStringToObject(o, "vm_thread", hex);
+        }
+        if (n->kind)
+            cJSON_AddStringToObject(o, "kind", n->kind);
         cJSON_AddItemToArray(natives, o);
     }
     cJSON *virtual = cJSON_AddObjectToObject(tail, "virtual_threads");

@@ -154,17 +154,27 @@ typedef struct cd_thread {
     cd_frame *virtual_frames;
     int virtual_frame_count;
     int virtual_frames_known;
+
+    /* A JavaThread the VM keeps from JVMTI (a compiler thread, the Service
+     * Thread ...), read from the VM's own list: no stack, no lock lines. */
+    int vm_internal;
+    const char *kind;         /* what the VM's thread does ("JIT compiler"), or NULL */
+    const char *compile_task; /* a compiler thread's "No compile task" or "Compiling: ..." */
 } cd_thread;
 
-/* A thread of the process that JVMTI does not list (the VM's own threads,
- * compiler threads, threads of native libraries), from /proc. */
+/* A thread of the process that is no Java thread: one of the VM's own (VM
+ * Thread, GC workers ..., vm_internal), found in the VM's list, or another
+ * (a native library's, the launcher's), found in /proc. */
 typedef struct cd_native_thread {
-    const char *name; /* the kernel's comm: at most 15 bytes of the real name */
+    const char *name; /* the VM's name, else the kernel's comm (at most 15 bytes of it) */
     int64_t nid;
     int64_t cpu_ns;
     int64_t elapsed_ms;
     int os_priority;
-    const char *os_state; /* "runnable" or "waiting on condition", from /proc state */
+    const char *os_state; /* the VM's word, else "runnable" or "waiting on condition" (/proc) */
+    int vm_internal;      /* one of the VM's threads */
+    uint64_t vm_thread;   /* its Thread (tid=), 0 when unknown */
+    const char *kind;     /* "GC", "VM operations" ..., or NULL */
 } cd_native_thread;
 
 /* One cycle of the wait-for graph: threads[i] waits for an object that
@@ -196,9 +206,10 @@ typedef struct cd_thread_dump {
     cd_thread *threads;
     size_t count, capacity;
 
-    cd_native_thread *natives;
+    cd_native_thread *natives; /* the VM's in its order, then the others by id */
     size_t native_count;
-    const char *natives_note; /* why native threads are not listed, or NULL */
+    const char *natives_note;    /* why native threads are not listed, or NULL */
+    const char *vm_threads_note; /* what could not be read of the VM's own threads, or NULL */
 
     /* Where the lock lines came from ("jvmti", "thread_mxbean") or NULL with
      * locks_note saying why there are none. */
@@ -312,16 +323,24 @@ int cd_deadlocks_write_text(cd_sink *sink, const cd_thread_dump *dump);
 
 /* ---------------------------------------------------------------- samples */
 
-/* What hot_threads.c keeps of each sample: enough to compare, not the dump. */
+/* What hot_threads.c keeps of each sample: enough to compare, not the dump.
+ * A thread that is no Java thread (the VM's own, or another of the process)
+ * has java_id -1 and is matched across samples by nid. */
 typedef struct cd_sample_thread {
     int64_t java_id;
     char *name; /* malloc'd, as in the dump */
+    const char *kind; /* what a VM thread does ("GC", "JIT compiler"), static, or NULL */
+    int vm_internal;  /* one of the VM's own threads */
     cd_thread_state state;
     cd_state_detail detail;
     int64_t cpu_ns;
     int64_t nid;
     uint64_t top_hash; /* of the top CD_SAMPLE_TOP_FRAMES frames; 0 without frames */
     char *top_frame;   /* the top frame's text, malloc'd, or NULL */
+    /* What it waits for, held by whom (the dump's wait-for edge). */
+    cd_wait_kind wait_kind;
+    uint32_t waiting_for;      /* the object's id */
+    int64_t waiting_for_owner; /* java id, -1 if none or unknown */
 } cd_sample_thread;
 
 #define CD_SAMPLE_TOP_FRAMES 5
@@ -329,8 +348,10 @@ typedef struct cd_sample_thread {
 typedef struct cd_sample {
     uint64_t wall_ms;
     uint64_t monotonic_ms;
-    cd_sample_thread *threads;
+    cd_sample_thread *threads; /* the Java threads */
     size_t count;
+    cd_sample_thread *natives; /* the threads that are no Java threads: CPU only */
+    size_t native_count;
 } cd_sample;
 
 /* Keeps what is needed of dump as sample. Returns 0 or -1 out of memory. */
@@ -338,12 +359,16 @@ int cd_sample_take(cd_sample *sample, const cd_thread_dump *dump, uint64_t monot
 void cd_sample_free(cd_sample *sample);
 
 /* hot_threads.txt from samples (at least two): top 20 threads by CPU used
- * between the first and the last sample with % of one core, thread counts per
- * state in each sample, and stuck threads (present in every sample with the
- * same top frames and state, RUNNABLE or BLOCKED throughout). */
+ * between the first and the last sample with % of one core (the VM's own
+ * threads among them, with what they do), thread counts per state in each
+ * sample, and stuck threads (present in every sample with the same top
+ * frames and state, RUNNABLE or BLOCKED throughout). */
 int cd_hot_threads_write_text(cd_sink *sink, const cd_sample *samples, size_t count);
 
-/* The same analysis for threads.json. NULL when out of memory. */
+/* The same analysis for threads.json, and per sample the threads that wait
+ * for a lock someone holds ("waits": java_id, object, owner_java_id and the
+ * owner's state line), so that a reader can tell a wait that lasted through
+ * every sample from one that came and went. NULL when out of memory. */
 struct cJSON *cd_hot_threads_json(const cd_sample *samples, size_t count);
 
 /* Whether a method's bytecode (as JVMTI GetBytecodes gives it) has a

@@ -31,7 +31,6 @@
  * getpriority for its nice value.
  */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -48,12 +47,14 @@
 #include "carbondump/procstat.h"
 #include "threads_internal.h"
 #include "carbondump/array.h"
+#include "vm_structs.h"
 
 struct cd_vm_layout {
     long osthread;     /* (Java)Thread::_osthread */
     long thread_id;    /* OSThread::_thread_id */
     long state;        /* OSThread::_state, -1 unknown */
     long last_java_sp; /* JavaThread::_anchor + JavaFrameAnchor::_last_Java_sp, -1 */
+    cd_vm_structs *structs;
     pid_t pid;
     int mem_fd; /* /proc/self/mem, when process_vm_readv is refused */
     int use_mem_fd;
@@ -66,26 +67,18 @@ struct cd_vm_layout {
 
 /* ---------------------------------------------------------------- memory */
 
-/* One read of VM memory: size bytes at address into out. */
-typedef struct vm_piece {
-    uint64_t address;
-    void *out;
-    size_t size;
-    int ok;
-} vm_piece;
-
 #define PIECES_PER_CALL 1024 /* the kernel's IOV_MAX */
 
 /* Reads every piece, as many per system call as the kernel takes. A piece
  * that cannot be read (a bad or zero address) is marked so, and the pieces
  * after it are still read: process_vm_readv stops at the first remote piece
  * it cannot copy and says how many bytes came before it. */
-static void read_many(const cd_vm_layout *layout, vm_piece *pieces, size_t count)
+void cd_vm_read(const cd_vm_layout *layout, cd_vm_piece *pieces, size_t count)
 {
     struct iovec local[PIECES_PER_CALL], remote[PIECES_PER_CALL];
     size_t i = 0;
     while (i < count) {
-        vm_piece *p = &pieces[i];
+        cd_vm_piece *p = &pieces[i];
         if (!p->address || layout->use_mem_fd) {
             p->ok = p->address &&
                     pread(layout->mem_fd, p->out, p->size, (off_t)p->address) == (ssize_t)p->size;
@@ -111,82 +104,27 @@ static void read_many(const cd_vm_layout *layout, vm_piece *pieces, size_t count
     }
 }
 
-static int read_u64(const cd_vm_layout *layout, uint64_t address, uint64_t *out)
+int cd_vm_read_u64(const cd_vm_layout *layout, uint64_t address, uint64_t *out)
 {
-    vm_piece piece = {address, out, sizeof *out, 0};
-    read_many(layout, &piece, 1);
+    cd_vm_piece piece = {address, out, sizeof *out, 0};
+    cd_vm_read(layout, &piece, 1);
     return piece.ok ? 0 : -1;
+}
+
+const cd_vm_structs *cd_vm_layout_structs(const cd_vm_layout *layout)
+{
+    return layout->structs;
+}
+
+long cd_vm_layout_osthread_offset(const cd_vm_layout *layout)
+{
+    return layout->osthread;
 }
 
 /* ---------------------------------------------------------------- table */
 
-/* The exported description of HotSpot's structure table. */
-typedef struct vm_symbols {
-    char **entries;
-    uint64_t *type_name, *field_name, *is_static, *offset, *stride;
-    char **constants;
-    uint64_t *constant_name, *constant_value, *constant_stride;
-} vm_symbols;
-
-static void *lookup(void *handle, const char *name)
-{
-    return dlsym(handle, name);
-}
-
-static int load_symbols(void *handle, vm_symbols *s)
-{
-    s->entries = lookup(handle, "gHotSpotVMStructs");
-    s->type_name = lookup(handle, "gHotSpotVMStructEntryTypeNameOffset");
-    s->field_name = lookup(handle, "gHotSpotVMStructEntryFieldNameOffset");
-    s->is_static = lookup(handle, "gHotSpotVMStructEntryIsStaticOffset");
-    s->offset = lookup(handle, "gHotSpotVMStructEntryOffsetOffset");
-    s->stride = lookup(handle, "gHotSpotVMStructEntryArrayStride");
-    s->constants = lookup(handle, "gHotSpotVMIntConstants");
-    s->constant_name = lookup(handle, "gHotSpotVMIntConstantEntryNameOffset");
-    s->constant_value = lookup(handle, "gHotSpotVMIntConstantEntryValueOffset");
-    s->constant_stride = lookup(handle, "gHotSpotVMIntConstantEntryArrayStride");
-    return s->entries && *s->entries && s->type_name && s->field_name && s->is_static &&
-                   s->offset && s->stride && *s->stride > 0
-               ? 0
-               : -1;
-}
-
-/* The offset of a non-static field, -1 if the table has none. */
-static long field_offset(const vm_symbols *s, const char *type, const char *field)
-{
-    const char *entry = *s->entries;
-    for (int i = 0; i < 100000; i++, entry += *s->stride) {
-        const char *t = *(const char *const *)(entry + *s->type_name);
-        if (!t)
-            break;
-        const char *f = *(const char *const *)(entry + *s->field_name);
-        if (f && strcmp(t, type) == 0 && strcmp(f, field) == 0 &&
-            *(const int32_t *)(entry + *s->is_static) == 0)
-            return (long)*(const uint64_t *)(entry + *s->offset);
-    }
-    return -1;
-}
-
-static int int_constant(const vm_symbols *s, const char *name, int *value)
-{
-    if (!s->constants || !*s->constants || !s->constant_name || !s->constant_value ||
-        !s->constant_stride || *s->constant_stride == 0)
-        return -1;
-    const char *entry = *s->constants;
-    for (int i = 0; i < 100000; i++, entry += *s->constant_stride) {
-        const char *n = *(const char *const *)(entry + *s->constant_name);
-        if (!n)
-            break;
-        if (strcmp(n, name) == 0) {
-            *value = *(const int32_t *)(entry + *s->constant_value);
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* The VM's ThreadState words (OSThread::print_on), for the values it exports. */
-static void load_state_words(cd_vm_layout *layout, const vm_symbols *s)
+static void load_state_words(cd_vm_layout *layout, const cd_vm_structs *s)
 {
     static const struct {
         const char *constant, *word;
@@ -201,21 +139,12 @@ static void load_state_words(cd_vm_layout *layout, const vm_symbols *s)
                  {"ZOMBIE", "zombie"}};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
         int value;
-        if (int_constant(s, words[i].constant, &value) == 0) {
+        if (cd_vm_structs_constant(s, words[i].constant, &value) == 0) {
             layout->states[layout->state_count].value = value;
             layout->states[layout->state_count].word = words[i].word;
             layout->state_count++;
         }
     }
-}
-
-/* libjvm, found through a function of the JVMTI table it implements. */
-static void *open_libjvm(jvmtiEnv *jvmti)
-{
-    Dl_info info;
-    if (!dladdr((void *)(*jvmti)->GetVersionNumber, &info) || !info.dli_fname)
-        return NULL;
-    return dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
 }
 
 /* ---------------------------------------------------------------- layout */
@@ -226,6 +155,7 @@ void cd_vm_layout_close(cd_vm_layout *layout)
         return;
     if (layout->mem_fd >= 0)
         close(layout->mem_fd);
+    cd_vm_structs_close(layout->structs);
     free(layout);
 }
 
@@ -235,12 +165,12 @@ static int choose_reader(cd_vm_layout *layout)
     uint64_t probe = 0x5ca1ab1e, copy = 0;
     layout->pid = getpid();
     layout->use_mem_fd = 0;
-    if (read_u64(layout, (uint64_t)(uintptr_t)&probe, &copy) == 0 && copy == probe)
+    if (cd_vm_read_u64(layout, (uint64_t)(uintptr_t)&probe, &copy) == 0 && copy == probe)
         return 0;
     layout->mem_fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
     layout->use_mem_fd = 1;
     copy = 0;
-    return layout->mem_fd >= 0 && read_u64(layout, (uint64_t)(uintptr_t)&probe, &copy) == 0 &&
+    return layout->mem_fd >= 0 && cd_vm_read_u64(layout, (uint64_t)(uintptr_t)&probe, &copy) == 0 &&
                    copy == probe
                ? 0
                : -1;
@@ -254,26 +184,20 @@ cd_vm_layout *cd_vm_layout_open(jvmtiEnv *jvmti, uint64_t self_vm_thread, cd_err
         return NULL;
     }
     layout->mem_fd = -1;
-    void *libjvm = open_libjvm(jvmti);
-    vm_symbols s;
-    memset(&s, 0, sizeof s);
-    if (!libjvm || load_symbols(libjvm, &s) != 0) {
-        if (libjvm)
-            dlclose(libjvm);
+    const cd_vm_structs *s = layout->structs = cd_vm_structs_open(jvmti, err);
+    if (!s) {
         cd_vm_layout_close(layout);
-        cd_fail(err, CD_ERR_UNSUPPORTED, "this VM publishes no structure table (not HotSpot?)");
         return NULL;
     }
-    layout->osthread = field_offset(&s, "JavaThread", "_osthread");
+    layout->osthread = cd_vm_structs_offset(s, "JavaThread", "_osthread");
     if (layout->osthread < 0)
-        layout->osthread = field_offset(&s, "Thread", "_osthread");
-    layout->thread_id = field_offset(&s, "OSThread", "_thread_id");
-    layout->state = field_offset(&s, "OSThread", "_state");
-    long anchor = field_offset(&s, "JavaThread", "_anchor");
-    long sp = field_offset(&s, "JavaFrameAnchor", "_last_Java_sp");
+        layout->osthread = cd_vm_structs_offset(s, "Thread", "_osthread");
+    layout->thread_id = cd_vm_structs_offset(s, "OSThread", "_thread_id");
+    layout->state = cd_vm_structs_offset(s, "OSThread", "_state");
+    long anchor = cd_vm_structs_offset(s, "JavaThread", "_anchor");
+    long sp = cd_vm_structs_offset(s, "JavaFrameAnchor", "_last_Java_sp");
     layout->last_java_sp = anchor >= 0 && sp >= 0 ? anchor + sp : -1;
-    load_state_words(layout, &s);
-    dlclose(libjvm);
+    load_state_words(layout, s);
 
     if (layout->osthread < 0 || layout->thread_id < 0) {
         cd_vm_layout_close(layout);
@@ -325,7 +249,7 @@ static void read_fields(const cd_vm_layout *layout, const uint64_t *bases, size_
         return;
     int spans = hi - lo <= SPAN_MAX;
     size_t per = spans ? 1 : (size_t)fields, span = spans ? (size_t)(hi - lo) : 0;
-    vm_piece *pieces = malloc((count * per + 1) * sizeof *pieces);
+    cd_vm_piece *pieces = malloc((count * per + 1) * sizeof *pieces);
     unsigned char *buffer = spans ? malloc(count * span + 1) : NULL;
     if (!pieces || (spans && !buffer)) {
         free(pieces);
@@ -336,15 +260,15 @@ static void read_fields(const cd_vm_layout *layout, const uint64_t *bases, size_
     for (size_t i = 0; i < count; i++) {
         if (spans) {
             pieces[n++] =
-                (vm_piece){bases[i] ? bases[i] + (uint64_t)lo : 0, buffer + i * span, span, 0};
+                (cd_vm_piece){bases[i] ? bases[i] + (uint64_t)lo : 0, buffer + i * span, span, 0};
             continue;
         }
         for (int f = 0; f < fields; f++) /* an absent field reads nothing and fails */
             pieces[n++] =
-                (vm_piece){bases[i] && offsets[f] >= 0 ? bases[i] + (uint64_t)offsets[f] : 0,
-                           &values[i * FIELDS_MAX + (size_t)f], sizes[f], 0};
+                (cd_vm_piece){bases[i] && offsets[f] >= 0 ? bases[i] + (uint64_t)offsets[f] : 0,
+                              &values[i * FIELDS_MAX + (size_t)f], sizes[f], 0};
     }
-    read_many(layout, pieces, n);
+    cd_vm_read(layout, pieces, n);
     for (size_t i = 0; i < count; i++) {
         ok[i] = 1;
         for (size_t k = 0; k < per; k++)
@@ -358,13 +282,14 @@ static void read_fields(const cd_vm_layout *layout, const uint64_t *bases, size_
     free(buffer);
 }
 
-/* cd_vm_threads_read's work, given its buffers. */
+/* cd_vm_threads_read's work, given its buffers; java says whether the
+ * threads are JavaThreads (which have a last Java stack pointer). */
 static void read_threads(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
-                         cd_vm_thread_info *info, uint64_t *values, uint64_t *osthreads,
+                         int java, cd_vm_thread_info *info, uint64_t *values, uint64_t *osthreads,
                          uint64_t *sps, unsigned char *ok)
 {
     /* The JavaThread's OSThread pointer and last Java stack pointer... */
-    const long thread_offsets[FIELDS_MAX] = {layout->osthread, layout->last_java_sp};
+    const long thread_offsets[FIELDS_MAX] = {layout->osthread, java ? layout->last_java_sp : -1};
     const size_t thread_sizes[FIELDS_MAX] = {sizeof(uint64_t), sizeof(uint64_t)};
     read_fields(layout, vm_threads, count, thread_offsets, thread_sizes, 2, values, ok);
     for (size_t i = 0; i < count; i++) {
@@ -387,8 +312,9 @@ static void read_threads(const cd_vm_layout *layout, const uint64_t *vm_threads,
     }
 }
 
-void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
-                        cd_vm_thread_info *info)
+/* cd_vm_threads_read and cd_vm_other_threads_read. */
+static void read_any_threads(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
+                             int java, cd_vm_thread_info *info)
 {
     uint64_t *values = malloc((count * FIELDS_MAX + 1) * sizeof *values);
     uint64_t *osthreads = calloc(count + 1, sizeof *osthreads);
@@ -397,11 +323,23 @@ void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, 
     for (size_t i = 0; i < count; i++)
         info[i] = (cd_vm_thread_info){-1, NULL, 0};
     if (values && osthreads && sps && ok)
-        read_threads(layout, vm_threads, count, info, values, osthreads, sps, ok);
+        read_threads(layout, vm_threads, count, java, info, values, osthreads, sps, ok);
     free(values);
     free(osthreads);
     free(sps);
     free(ok);
+}
+
+void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
+                        cd_vm_thread_info *info)
+{
+    read_any_threads(layout, vm_threads, count, 1, info);
+}
+
+void cd_vm_other_threads_read(const cd_vm_layout *layout, const uint64_t *threads, size_t count,
+                              cd_vm_thread_info *info)
+{
+    read_any_threads(layout, threads, count, 0, info);
 }
 
 /* ---------------------------------------------------------------- /proc */
@@ -576,10 +514,11 @@ static void *proc_job_run(void *arg)
     keep_start_times(job);
     size_t n = 0;
     int64_t *tids = other_tids(job->nids, job->count, &n);
+    int64_t self = syscall(SYS_gettid); /* this helper is the agent's, not the server's */
     job->natives = n ? calloc(n, sizeof *job->natives) : NULL;
     for (size_t i = 0; job->natives && i < n; i++) {
         cd_native_job_thread *t = &job->natives[job->native_count];
-        if (cd_proc_thread_read(task_dir, tids[i], &t->proc) != 0)
+        if (tids[i] == self || cd_proc_thread_read(task_dir, tids[i], &t->proc) != 0)
             continue; /* ended meanwhile */
         t->nid = tids[i];
         t->cpu_ns = cd_proc_thread_cpu_ns(tids[i]);
@@ -643,11 +582,17 @@ const cd_proc_thread *cd_proc_job_thread(const cd_proc_job *job, int64_t nid)
 
 int cd_proc_job_natives(const cd_proc_job *job, cd_thread_dump *dump)
 {
-    dump->natives = job->native_count
-                        ? cd_arena_alloc(&dump->arena, job->native_count * sizeof *dump->natives)
-                        : NULL;
-    if (job->native_count && !dump->natives)
-        return -1;
+    cd_native_thread *before = dump->natives;
+    if (job->native_count) {
+        dump->natives = cd_arena_alloc(&dump->arena, (dump->native_count + job->native_count) *
+                                                         sizeof *dump->natives);
+        if (!dump->natives) {
+            dump->natives = before;
+            return -1;
+        }
+        if (dump->native_count)
+            memcpy(dump->natives, before, dump->native_count * sizeof *before);
+    }
     for (size_t i = 0; i < job->native_count; i++) {
         const cd_native_job_thread *from = &job->natives[i];
         cd_native_thread *t = &dump->natives[dump->native_count];

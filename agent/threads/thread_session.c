@@ -19,6 +19,7 @@
 #include "threads_internal.h"
 #include "base/vm_fields.h"
 #include "base/jvmti_util.h"
+#include "vm_threads.h"
 
 static char *system_property(jvmtiEnv *jvmti, const char *name)
 {
@@ -112,13 +113,6 @@ int64_t cd_thread_java_id(cd_thread_session *session, jobject thread)
     return (int64_t)(*session->jni)->GetLongField(session->jni, thread, session->thread_id_field);
 }
 
-uint64_t cd_thread_vm_thread(cd_thread_session *session, jthread thread)
-{
-    if (!session->eetop_field)
-        return 0;
-    return (uint64_t)(*session->jni)->GetLongField(session->jni, thread, session->eetop_field);
-}
-
 /* Where name, priority and daemon live in java.lang.Thread: read from there
  * they cost a field read each, where JVMTI's GetThreadInfo (on JDK 21+)
  * first stops every virtual thread transition in the VM, for each thread. */
@@ -150,6 +144,7 @@ void cd_thread_session_close(cd_thread_session *s)
     JNIEnv *jni = s->jni;
     free_jdk_classes(jni, &s->classes);
     cd_method_cache_free(s->methods, jni);
+    cd_vm_threads_close(s->vm_threads);
     cd_vm_layout_close(s->layout);
     free(s->vm_name);
     free(s->vm_version);
@@ -212,6 +207,7 @@ int cd_thread_session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err
     if ((*s->jvmti)->GetCurrentThread(s->jvmti, &self) == JVMTI_ERROR_NONE && self) {
         s->self_java_id = cd_thread_java_id(s, self);
         s->layout = cd_vm_layout_open(s->jvmti, cd_thread_vm_thread(s, self), &layout_err);
+        s->vm_threads = cd_vm_threads_open(s, self);
         (*jni)->DeleteLocalRef(jni, self);
     } else {
         cd_fail(&layout_err, CD_ERR_INTERNAL, "the agent thread is not a Java thread");

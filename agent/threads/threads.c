@@ -22,8 +22,10 @@
  *     with each other. Ownable synchronizers from the VM's own heap walk,
  *     through a stack-less ThreadMXBean snapshot (a JVMTI heap walk when
  *     the Java heap is exhausted).
- *  3. Virtual threads counted (JDK 21+), the threads the VM hides from
- *     JVMTI from /proc, deadlock cycles, each confirmed against the live VM.
+ *  3. Virtual threads counted (JDK 21+); the threads the VM hides from
+ *     JVMTI, from its own lists (vm_threads.c), put in the VM's order among
+ *     the others; the other threads of the process from /proc; deadlock
+ *     cycles, each confirmed against the live VM.
  *
  * Under an exhausted Java heap (ctx->java_heap_exhausted) nothing here
  * allocates a Java object: stacks, states, CPU, nids, park blockers,
@@ -44,33 +46,13 @@
 #include "threads_internal.h"
 #include "threads.h"
 #include "base/jvmti_util.h"
+#include "vm_threads.h"
 
 #define BATCH_THREADS 1024 /* threads per GetThreadListStackTraces: one safepoint each */
 #define BATCH_DEPTH 128    /* frames per thread in a batch; deeper stacks are fetched again */
 #define MAX_DEPTH 8192     /* frames listed per thread */
 
 /* ---------------------------------------------------------------- one thread */
-
-static void map_state(jint s, cd_thread *t)
-{
-    t->in_native = (s & JVMTI_THREAD_STATE_IN_NATIVE) != 0;
-    t->detail = CD_DETAIL_NONE;
-    if (s & JVMTI_THREAD_STATE_BLOCKED_ON_MONITOR_ENTER) {
-        t->state = CD_THREAD_BLOCKED;
-        t->detail = CD_DETAIL_OBJECT_MONITOR;
-    } else if (s & JVMTI_THREAD_STATE_WAITING) {
-        t->state = (s & JVMTI_THREAD_STATE_WAITING_WITH_TIMEOUT) ? CD_THREAD_TIMED_WAITING
-                                                                 : CD_THREAD_WAITING;
-        if (s & JVMTI_THREAD_STATE_IN_OBJECT_WAIT)
-            t->detail = CD_DETAIL_OBJECT_MONITOR;
-        else if (s & JVMTI_THREAD_STATE_PARKED)
-            t->detail = CD_DETAIL_PARKING;
-        else if (s & JVMTI_THREAD_STATE_SLEEPING)
-            t->detail = CD_DETAIL_SLEEPING;
-    } else {
-        t->state = CD_THREAD_RUNNABLE;
-    }
-}
 
 /* The VM's word when its structure table could not be read: the one it
  * uses in the same state. */
@@ -127,6 +109,19 @@ static void add_os_info(cd_thread_session *session, cd_thread_dump *dump)
     }
 }
 
+/* The VM's own threads (vm_threads.h), beside the ones JVMTI listed. */
+static int take_census(cd_thread_session *session, const cd_thread_dump *dump)
+{
+    uint64_t *known = malloc((dump->count + 1) * sizeof *known);
+    if (!known)
+        return -1;
+    for (size_t i = 0; i < dump->count; i++)
+        known[i] = dump->threads[i].vm_thread;
+    int rc = cd_vm_census_take(session->vm_threads, known, dump->count, session->census);
+    free(known);
+    return rc;
+}
+
 /* Frames of thread: from the batch, or fetched again when the batch was
  * too shallow for it. */
 static int add_frames(cd_thread_session *session, cd_thread_dump *dump, cd_thread *t,
@@ -154,18 +149,27 @@ static int add_frames(cd_thread_session *session, cd_thread_dump *dump, cd_threa
     return rc;
 }
 
-/* Starts the /proc work for the threads collected so far, to run while the
- * agent thread waits for the VM. */
-static void start_proc_job(cd_thread_dump *dump, cd_proc_job *job)
+/* Starts the /proc work for the threads collected so far and the VM's own
+ * (census), to run while the agent thread waits for the VM. */
+static void start_proc_job(cd_thread_dump *dump, const cd_vm_census *census, cd_proc_job *job)
 {
-    int64_t *nids = malloc((dump->count + 1) * sizeof *nids);
-    int64_t *java_ids = malloc((dump->count + 1) * sizeof *java_ids);
+    size_t room = dump->count + census->hidden_count + census->other_count + 1;
+    int64_t *nids = malloc(room * sizeof *nids);
+    int64_t *java_ids = malloc(room * sizeof *java_ids);
     size_t n = 0;
     for (size_t i = 0; nids && java_ids && i < dump->count; i++)
         if (dump->threads[i].nid >= 0) {
             nids[n] = dump->threads[i].nid;
             java_ids[n++] = dump->threads[i].java_id;
         }
+    for (size_t i = 0; nids && java_ids && i < census->hidden_count; i++) {
+        nids[n] = census->hidden[i].os.nid;
+        java_ids[n++] = census->hidden[i].java_known ? census->hidden[i].java.java_id : -1;
+    }
+    for (size_t i = 0; nids && java_ids && i < census->other_count; i++) {
+        nids[n] = census->others[i].os.nid;
+        java_ids[n++] = -1; /* read whole: its kernel name checks the VM's */
+    }
     if (!nids || !java_ids || cd_proc_job_start(job, nids, java_ids, n) != 0)
         memset(job, 0, sizeof *job);
     free(nids);
@@ -191,7 +195,7 @@ static void finish_proc_job(cd_thread_session *session, cd_thread_dump *dump, cd
     }
     if (!session->layout)
         dump->natives_note = cd_arena_strdup(&dump->arena, session->layout_problem);
-    else if (!job->nids || cd_proc_job_natives(job, dump) != 0)
+    else if (!job->nids || cd_vm_census_natives(session->census, job, dump) != 0)
         dump->natives_note = "/proc/self/task could not be read";
     cd_proc_job_free(job);
 }
@@ -228,7 +232,7 @@ static int add_thread(cd_thread_session *session, cd_thread_dump *dump, jthread 
     t->priority = basics.priority;
     t->daemon = basics.daemon;
     t->java_id = cd_thread_java_id(session, thread);
-    map_state(state, t);
+    cd_thread_map_state(state, t);
     t->vm_thread = cd_thread_vm_thread(session, thread);
     cd_locks_park_blocker(session, dump, index, thread);
 out:
@@ -289,7 +293,9 @@ static int collect_with_jvmti(cd_thread_session *session, cd_thread_dump *dump, 
     }
     free(frames);
     add_os_info(session, dump);
-    start_proc_job(dump, job);
+    if (rc == 0)
+        rc = take_census(session, dump);
+    start_proc_job(dump, session->census, job);
     return rc;
 }
 
@@ -408,9 +414,16 @@ static int collect(cd_thread_session *session, cd_thread_dump *dump, cd_error *e
     int rc = session->jthreads && session->park ? 0 : -1;
     cd_proc_job job;
     memset(&job, 0, sizeof job);
+    cd_vm_census census;
+    memset(&census, 0, sizeof census);
+    session->census = &census;
     if (rc == 0)
         rc = add_stacks_and_locks(session, dump, threads, count, &job);
+    if (rc == 0)
+        rc = cd_vm_census_merge(&census, session, dump);
     finish_proc_job(session, dump, &job);
+    cd_vm_census_free(&census);
+    session->census = NULL;
     if (rc == 0) {
         if (cd_deadlocks_find(dump) < 0)
             rc = -1;

@@ -8,6 +8,8 @@
  *                    the VM's own structure table), /proc, native threads
  *   thread_locks.c   lock lines, ownable synchronizers, virtual threads and
  *                    the live check of deadlock cycles
+ *   vm_threads.c     the threads JVMTI does not list, from the VM's own lists
+ *                    (vm_structs.c reads the VM's structure table for both)
  *
  * One cd_thread_session lives for one request (all its samples); it holds
  * the JNI handles and caches that do not change between samples.
@@ -82,12 +84,39 @@ typedef struct cd_vm_thread_info {
     uint64_t last_java_sp;
 } cd_vm_thread_info;
 
+/* One read of VM memory: size bytes at address into out; ok says whether
+ * they were read. */
+typedef struct cd_vm_piece {
+    uint64_t address;
+    void *out;
+    size_t size;
+    int ok;
+} cd_vm_piece;
+
+/* Reads every piece (a zero address fails), as many per system call as the
+ * kernel takes: through process_vm_readv on this process, or /proc/self/mem,
+ * so that a bad address fails the piece instead of faulting. */
+void cd_vm_read(const cd_vm_layout *layout, cd_vm_piece *pieces, size_t count);
+/* One 8-byte read: 0, or -1 when the address cannot be read. */
+int cd_vm_read_u64(const cd_vm_layout *layout, uint64_t address, uint64_t *out);
+
+/* The structure tables the layout was found in (vm_structs.h). */
+struct cd_vm_structs;
+const struct cd_vm_structs *cd_vm_layout_structs(const cd_vm_layout *layout);
+/* Thread::_osthread, the same in every kind of VM thread. */
+long cd_vm_layout_osthread_offset(const cd_vm_layout *layout);
+
 /* Reads the OS threads of count JavaThreads (vm_threads[i], 0 for none)
  * into info[i], in a few system calls whatever the count; nid is -1 where a
  * thread cannot be read. Only call while the threads are known alive; the
  * caller re-checks Thread.eetop afterwards. */
 void cd_vm_threads_read(const cd_vm_layout *layout, const uint64_t *vm_threads, size_t count,
                         cd_vm_thread_info *info);
+
+/* The same for other threads of the VM (Thread, not JavaThread: no stack
+ * pointer is read). */
+void cd_vm_other_threads_read(const cd_vm_layout *layout, const uint64_t *threads, size_t count,
+                              cd_vm_thread_info *info);
 
 /* /proc/self/task opened once per dump (-1 if it cannot be: paths are used). */
 int cd_proc_task_dir(void);
@@ -138,7 +167,7 @@ int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, const int64_t *java
 void cd_proc_job_finish(cd_proc_job *job);
 /* After finish: the stat of a Java thread's id, NULL if it is no live task. */
 const cd_proc_thread *cd_proc_job_thread(const cd_proc_job *job, int64_t nid);
-/* After finish: the other threads into dump->natives (sorted by id). */
+/* After finish: the other threads (sorted by id) appended to dump->natives. */
 int cd_proc_job_natives(const cd_proc_job *job, cd_thread_dump *dump);
 void cd_proc_job_free(cd_proc_job *job);
 
@@ -173,15 +202,24 @@ typedef struct cd_thread_session {
     /* JVMTI monitor functions held (the agent was loaded at start-up). */
     int jvmti_monitors;
     /* Per thread of the dump being collected: jthreads[i] and park[i] belong
-     * to dump->threads[i]. */
+     * to dump->threads[i] (NULL and empty for the VM's hidden threads). */
     jthread *jthreads;
     struct cd_park_blocker *park;
+
+    /* The VM's own thread lists (vm_threads.h), NULL when unreadable, and
+     * what they held for the dump being collected. */
+    struct cd_vm_threads *vm_threads;
+    struct cd_vm_census *census;
 } cd_thread_session;
 
 /* Opens the session for a request's dumps (thread_session.c); close it
  * whether or not opening succeeded. */
 int cd_thread_session_open(cd_thread_session *s, cd_part_ctx *ctx, cd_error *err);
 void cd_thread_session_close(cd_thread_session *s);
+
+/* A thread's state and the detail of its state line from JVMTI state bits
+ * (GetThreadState, or java.lang.Thread's threadStatus, which uses them). */
+void cd_thread_map_state(jint state, cd_thread *thread);
 
 /* Java id (Thread.tid) of a java.lang.Thread, -1 if unknown. No Java calls. */
 int64_t cd_thread_java_id(cd_thread_session *session, jobject thread);

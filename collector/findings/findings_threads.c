@@ -7,6 +7,12 @@
  *   lock-contention  CONTENTION_WARN_WAITERS or more threads waiting for one
  *                 monitor or j.u.c lock, with who holds it and what the holder
  *                 is doing (its state and top frame, and where it took the lock)
+ *   blocking-chain   threads BLOCKED on a monitor or parked on a j.u.c lock
+ *                 behind a holder that is not running (sleeping, waiting,
+ *                 parked, or blocked on a lock of its own), in every sample or
+ *                 in the one dump: the waiters, the chain to its end (A waits
+ *                 for B, which waits for C ...), the holder's state and where it
+ *                 took the lock; more severe with more waiters and more samples
  *   hot-threads   threads that used HOT_THREAD_PERCENT of a core or more
  *                 between the first and last sample (--thread-samples)
  *   stuck-threads threads BLOCKED at the same place in every sample, beyond
@@ -30,6 +36,10 @@
 #define HOT_THREAD_PERCENT 25.0
 #define CPU_SATURATION_RATIO 0.80 /* of every CPU the process may use */
 #define STUCK_BLOCKED_WARN 3
+#define CHAIN_WARN_SAMPLES 3
+#define CHAIN_WARN_WAITERS 3
+#define CHAIN_CRITICAL_SAMPLES 5
+#define CHAIN_CRITICAL_WAITERS 10
 #define THREAD_GROUP_WARN 1000
 #define NAMES_LISTED 8
 
@@ -345,6 +355,247 @@ static void contention(const cd_report_inputs *in, const thread_table *table, cd
     free(waiters);
 }
 
+/* ---------------------------------------------------------------- blocking chains */
+
+/* The wait-for graph of the dump, reduced to the waits that lasted: next[i]
+ * is the index (in "threads") of the thread that holds what thread i waits
+ * for, -1 when it waits for nothing that lasted. */
+typedef struct wait_graph {
+    const cJSON **threads; /* by index */
+    int *next;
+    int count;
+    int samples;    /* 1 for a single dump */
+    double wall_ms; /* from the first sample to the last */
+} wait_graph;
+
+/* The entry of a sample's "waits" for this waiter, object and owner, or NULL. */
+static const cJSON *wait_in_sample(const cJSON *sample, double waiter, const char *object,
+                                   double owner)
+{
+    const cJSON *wait;
+    cJSON_ArrayForEach(wait, cJSON_GetObjectItemCaseSensitive(sample, "waits"))
+    {
+        const char *id = cd_json_string_at(wait, "object");
+        if (cd_json_number_or(wait, "java_id", -1) == waiter && id && strcmp(id, object) == 0 &&
+            cd_json_number_or(wait, "owner_java_id", -1) == owner)
+            return wait;
+    }
+    return NULL;
+}
+
+static int is_running(const char *state_line)
+{
+    return strncmp(state_line, "RUNNABLE", 8) == 0;
+}
+
+/* Whether the wait of thread (on object, held by owner) is in every sample,
+ * its owner never RUNNABLE there. Without samples, the dump's own says. */
+static int wait_lasted(const cJSON *doc, const wait_graph *g, double waiter, const char *object,
+                       double owner)
+{
+    const cJSON *sample;
+    if (g->samples < 2)
+        return 1;
+    cJSON_ArrayForEach(sample, cJSON_GetObjectItemCaseSensitive(doc, "samples"))
+    {
+        const cJSON *wait = wait_in_sample(sample, waiter, object, owner);
+        if (!wait || is_running(cd_json_string_or(wait, "owner_state", "RUNNABLE")))
+            return 0;
+    }
+    return 1;
+}
+
+static int graph_build(wait_graph *g, const cJSON *doc, const thread_table *table)
+{
+    const cJSON *threads = cd_threads_array(doc);
+    g->count = cJSON_GetArraySize(threads);
+    g->threads = calloc((size_t)g->count + 1, sizeof *g->threads);
+    g->next = malloc(((size_t)g->count + 1) * sizeof *g->next);
+    int samples = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "samples"));
+    g->samples = samples > 1 ? samples : 1;
+    g->wall_ms = cd_json_number_or(doc, "hot_threads/wall_ms", 0);
+    if (!g->threads || !g->next)
+        return -1;
+    const cJSON *thread;
+    int i = 0;
+    cJSON_ArrayForEach(thread, threads)
+    {
+        g->threads[i] = thread;
+        g->next[i] = -1;
+        const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(thread, "waiting_for");
+        const char *object = cd_json_string_at(waiting, "id");
+        double owner_id;
+        const struct thread_slot *owner =
+            object && cd_json_number_at(waiting, "owner_java_id", &owner_id)
+                ? table_get(table, owner_id)
+                : NULL;
+        if (owner && owner->thread != thread &&
+            wait_lasted(doc, g, cd_json_number_or(thread, "java_id", -1), object, owner_id))
+            g->next[i] = owner->index;
+        i++;
+    }
+    return 0;
+}
+
+/* The thread at the end of i's chain and the chain's length in waits; -1
+ * for a cycle (a deadlock, reported as such). */
+static int chain_end(const wait_graph *g, int i, int *length)
+{
+    int at = i;
+    for (*length = 0; g->next[at] >= 0; (*length)++) {
+        if (*length > g->count)
+            return -1;
+        at = g->next[at];
+    }
+    return at;
+}
+
+/* "seen in all 3 samples over 2.0 s" or "in the one dump taken". */
+static void lasted_text(const wait_graph *g, char *out, size_t outlen)
+{
+    if (g->samples > 1)
+        snprintf(out, outlen, "in all %d samples over %.1f s", g->samples, g->wall_ms / 1000.0);
+    else
+        snprintf(out, outlen, "in the one dump taken");
+}
+
+static cd_severity chain_severity(const wait_graph *g, int waiters, int longest)
+{
+    if (g->samples >= CHAIN_CRITICAL_SAMPLES ||
+        (g->samples > 1 && waiters >= CHAIN_CRITICAL_WAITERS))
+        return CD_SEVERITY_CRITICAL;
+    if (g->samples >= CHAIN_WARN_SAMPLES || waiters >= CHAIN_WARN_WAITERS ||
+        (g->samples > 1 && (waiters > 1 || longest > 1)))
+        return CD_SEVERITY_WARNING;
+    return CD_SEVERITY_INFO; /* one waiter, one dump (or two): a moment, perhaps */
+}
+
+/* A detail line for what thread i waits for; the first NAMES_LISTED only. */
+static void describe_wait(const cd_report_inputs *in, const wait_graph *g, int i, cd_finding *f,
+                          int *listed)
+{
+    if ((*listed)++ >= NAMES_LISTED)
+        return;
+    const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(g->threads[i], "waiting_for");
+    char object[320], where[512] = "";
+    object_name(waiting, object, sizeof object);
+    int depth = cd_thread_app_frame(in->threads, g->threads[i]);
+    if (depth >= 0)
+        cd_thread_frame_text(in->threads, g->threads[i], depth, where, sizeof where);
+    cd_finding_detail(
+        f, "\"%s\" waits for %s %s held by \"%s\"%s%s", cd_json_string_or(g->threads[i], "name", "?"),
+        strcmp(cd_json_string_or(waiting, "kind", ""), "monitor") == 0 ? "monitor" : "lock", object,
+        cd_json_string_or(g->threads[g->next[i]], "name", "?"), where[0] ? ", at " : "", where);
+}
+
+/* One finding for the threads whose chains end at holder. */
+static void report_chain(const cd_report_inputs *in, const wait_graph *g, int holder,
+                         const int *ends, const int *lengths, cd_findings *out, id_set *explained)
+{
+    const cJSON *h = g->threads[holder];
+    int waiters = 0, longest = 0, deepest = -1, all_explained = 1;
+    for (int i = 0; i < g->count; i++)
+        if (ends[i] == holder) {
+            waiters++;
+            all_explained &= id_set_has(explained, cd_json_number_or(g->threads[i], "java_id", -1));
+            if (lengths[i] > longest) {
+                longest = lengths[i];
+                deepest = i;
+            }
+        }
+    if (!waiters || all_explained || deepest < 0)
+        return;
+    const char *holder_name = cd_json_string_or(h, "name", "?");
+    const char *state = cd_json_string_or(h, "state_line", "?");
+    char lasted[96], chain[1024] = "";
+    lasted_text(g, lasted, sizeof lasted);
+    for (int at = deepest; at != holder; at = g->next[at]) /* "A" waits for "B", which waits for */
+        cd_appendf(chain, sizeof chain, "\"%s\"%s waits for ",
+                   cd_json_string_or(g->threads[at], "name", "?"), at == deepest ? "" : ", which");
+    cd_finding *f =
+        longest > 1 ? cd_findings_add(out, chain_severity(g, waiters, longest), "blocking-chain",
+                                      "Blocking chain of %d: %s\"%s\", which is %s (%s)",
+                                      longest + 1, chain, holder_name, state, lasted)
+        : waiters == 1
+            ? cd_findings_add(out, chain_severity(g, waiters, longest), "blocking-chain",
+                              "%s\"%s\", which holds the lock while %s (%s)", chain, holder_name,
+                              state, lasted)
+            : cd_findings_add(out, chain_severity(g, waiters, longest), "blocking-chain",
+                              "%d threads blocked behind \"%s\", which holds their lock while %s "
+                              "(%s)",
+                              waiters, holder_name, state, lasted);
+    /* the longest chain first, in its order, then the other waiters */
+    int listed = 0;
+    for (int at = deepest; at != holder; at = g->next[at])
+        describe_wait(in, g, at, f, &listed);
+    for (int i = 0; i < g->count; i++) {
+        if (ends[i] != holder)
+            continue;
+        id_set_add(explained, cd_json_number_or(g->threads[i], "java_id", -1));
+        int on_longest = 0;
+        for (int at = deepest; at != holder && !on_longest; at = g->next[at])
+            on_longest = at == i;
+        if (!on_longest)
+            describe_wait(in, g, i, f, &listed);
+    }
+    if (listed > NAMES_LISTED)
+        cd_finding_detail(f, "and %d more waiting", listed - NAMES_LISTED);
+    /* the holder: what it does, and where it took what its waiters need */
+    char top[512], taken[512] = "";
+    cd_thread_frame_text(in->threads, h, 0, top, sizeof top);
+    cd_finding_detail(f, "holder \"%s\" is %s%s%s", holder_name, state, top[0] ? " at " : "", top);
+    const cJSON *needed = NULL; /* what the first thread right behind the holder waits for */
+    for (int i = 0; i < g->count && !needed; i++)
+        if (g->next[i] == holder)
+            needed = cJSON_GetObjectItemCaseSensitive(g->threads[i], "waiting_for");
+    locked_at(in->threads, h, cd_json_string_or(needed, "id", ""), taken, sizeof taken);
+    char object[320];
+    object_name(needed, object, sizeof object);
+    if (taken[0])
+        cd_finding_detail(f, "it took %s in %s", object, taken);
+    else
+        cd_finding_detail(f,
+                          "it holds %s; where a java.util.concurrent lock was taken is not "
+                          "recorded",
+                          object);
+    id_set_add(explained, cd_json_number_or(h, "java_id", -1));
+    cd_finding_recommend(f,
+                         "Nothing behind \"%s\" moves until it lets go, and it is not running. "
+                         "Its stack in thread_dump.txt shows what it waits for while holding the "
+                         "lock: a sleep, a wait for another resource or a remote call inside a "
+                         "synchronized block (or under a lock) is the usual cause. Release the "
+                         "lock before waiting, or bound the wait with a timeout.",
+                         holder_name);
+    int first, last;
+    double holder_id = cd_json_number_or(h, "java_id", -1);
+    if (in->thread_dump && cd_dump_thread_lines(in->thread_dump, holder_id, &first, &last))
+        cd_finding_lines(f, THREAD_DUMP, first, last);
+    cd_finding_pointer(f, THREADS_JSON, "/threads/%d", holder);
+}
+
+static void blocking_chains(const cd_report_inputs *in, const thread_table *table, cd_findings *out,
+                            id_set *explained)
+{
+    wait_graph g = {0};
+    int *ends = NULL, *lengths = NULL;
+    if (graph_build(&g, in->threads, table) == 0 &&
+        (ends = malloc(((size_t)g.count + 1) * sizeof *ends)) &&
+        (lengths = malloc(((size_t)g.count + 1) * sizeof *lengths))) {
+        for (int i = 0; i < g.count; i++)
+            ends[i] = g.next[i] >= 0 ? chain_end(&g, i, &lengths[i]) : -1;
+        /* a holder that runs makes progress: contention at worst, not a block */
+        for (int i = 0; i < g.count; i++)
+            if (ends[i] >= 0 && is_running(cd_json_string_or(g.threads[ends[i]], "state_line", "RUNNABLE")))
+                ends[i] = -1;
+        for (int holder = 0; holder < g.count; holder++)
+            report_chain(in, &g, holder, ends, lengths, out, explained);
+    }
+    free(ends);
+    free(lengths);
+    free(g.threads);
+    free(g.next);
+}
+
 /* ---------------------------------------------------------------- samples */
 
 static double sample_count(const cJSON *doc)
@@ -364,6 +615,38 @@ static const cJSON *stuck_entry(const cJSON *doc, double java_id)
     return NULL;
 }
 
+/* "\"name\"", with what the thread does when it is one of the VM's own:
+ * "\"GC Thread#0\" (GC)". */
+static void hot_thread_label(const cJSON *entry, char *out, size_t outlen)
+{
+    const char *kind = cd_json_string_at(entry, "kind");
+    snprintf(out, outlen, "\"%s\"%s%s%s", cd_json_string_or(entry, "name", "?"), kind ? " (" : "",
+             kind ? kind : "", kind ? ")" : "");
+}
+
+/* What to do when the VM's own threads are among the hot ones. */
+static void recommend_for_vm_threads(cd_finding *f, const cJSON *top)
+{
+    int gc = 0, jit = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, top)
+    {
+        const char *kind = cd_json_string_at(entry, "kind");
+        if (cd_json_number_or(entry, "percent_of_core", 0) < HOT_THREAD_PERCENT || !kind)
+            continue;
+        gc |= strcmp(kind, "GC") == 0;
+        jit |= strcmp(kind, "JIT compiler") == 0;
+    }
+    if (gc)
+        cd_finding_detail(f, "GC threads are busy: the heap is nearly full or the allocation rate "
+                             "is high; see memoryinfo/gc_statistics.txt and the heap findings");
+    if (jit)
+        cd_finding_detail(f, "a JIT compiler thread is busy: its \"Compiling:\" line in "
+                             "thread_dump.txt names the method; one that stays there across "
+                             "samples is a huge method (-XX:CompileCommand=exclude,... keeps it "
+                             "interpreted)");
+}
+
 static void hot_threads(const cd_report_inputs *in, const thread_table *table, cd_findings *out)
 {
     const cJSON *hot = cJSON_GetObjectItemCaseSensitive(in->threads, "hot_threads");
@@ -378,9 +661,10 @@ static void hot_threads(const cd_report_inputs *in, const thread_table *table, c
         total_percent += percent;
         if (percent < HOT_THREAD_PERCENT)
             continue;
+        char label[320];
+        hot_thread_label(entry, label, sizeof label);
         if (listed < NAMES_LISTED)
-            cd_appendf(names, sizeof names, "%s\"%s\"", listed ? ", " : "",
-                       cd_json_string_or(entry, "name", "?"));
+            cd_appendf(names, sizeof names, "%s%s", listed ? ", " : "", label);
         highest = listed == 0 ? percent : highest;
         lowest = percent;
         listed++;
@@ -406,15 +690,21 @@ static void hot_threads(const cd_report_inputs *in, const thread_table *table, c
         if (percent < HOT_THREAD_PERCENT)
             continue;
         double id = cd_json_number_or(entry, "java_id", -1);
-        const struct thread_slot *slot = table_get(table, id);
-        char frame[512] = "";
+        const struct thread_slot *slot = id >= 0 ? table_get(table, id) : NULL;
+        char frame[512] = "", label[320];
         if (slot)
             cd_thread_frame_text(in->threads, slot->thread, 0, frame, sizeof frame);
-        cd_finding_detail(
-            f, "\"%s\" %.1f%% of a core, %s%s%s%s", cd_json_string_or(entry, "name", "?"), percent,
-            cd_json_string_or(entry, "state_line", "?"), frame[0] ? " at " : "", frame,
-            stuck_entry(in->threads, id) ? " (same frames in every sample: a loop?)" : "");
+        hot_thread_label(entry, label, sizeof label);
+        if (id < 0) /* no Java thread: no state, no frames */
+            cd_finding_detail(f, "%s %.1f%% of a core, nid=%.0f", label, percent,
+                              cd_json_number_or(entry, "nid", -1));
+        else
+            cd_finding_detail(
+                f, "%s %.1f%% of a core, %s%s%s%s", label, percent,
+                cd_json_string_or(entry, "state_line", "?"), frame[0] ? " at " : "", frame,
+                stuck_entry(in->threads, id) ? " (same frames in every sample: a loop?)" : "");
     }
+    recommend_for_vm_threads(f, top);
     if (cpus > 0)
         cd_finding_detail(f, "all sampled threads together: %.0f%% of a core, of %.4g available",
                           total_percent, cpus);
@@ -503,6 +793,7 @@ void cd_findings_threads(const cd_report_inputs *in, cd_findings *out)
     id_set explained = {0};
     deadlocks(in, &table, out, &explained);
     contention(in, &table, out, &explained);
+    blocking_chains(in, &table, out, &explained);
     hot_threads(in, &table, out);
     stuck_threads(in, &table, out, &explained);
     thread_explosion(in, out);

@@ -196,7 +196,8 @@ harness_stop "$pid"
 
 # ---------------------------------------------------------------- under OutOfMemoryError
 # Loaded at start-up, the agent answers the OOM from the thread that hit it:
-# what needs no Java heap is there, the rest is skipped with the reason.
+# what needs no Java heap is there (the heap summary from the JVM's hsperfdata
+# counters), the rest is skipped with the reason.
 oom_out="$WORK/oom-bundles"
 mkdir -p "$oom_out"
 parts=histogram+heap-summary+finalizer+classloaders+gc+flags
@@ -211,13 +212,17 @@ for _ in $(seq 1 600); do
 done
 [ -n "$result" ] || fail "no agent-result.json under $oom_out 120 s after start-up with the leak plant"; pass
 o=$(dirname "$result")
-for part in histogram finalizer classloaders gc; do
+for part in histogram heap-summary finalizer classloaders gc; do
   expect_eq ok "$(json_get "$result" "j['parts']['$part']['status']")" "$part under OutOfMemoryError"
 done
-for part in heap-summary flags; do
-  expect_eq skipped "$(json_get "$result" "j['parts']['$part']['status']")" "$part under OutOfMemoryError"
-  expect_eq True "$(json_get "$result" "'Java heap is exhausted' in j['parts']['$part']['reason']")" "reason $part was skipped"
-done
+expect_eq skipped "$(json_get "$result" "j['parts']['flags']['status']")" "flags under OutOfMemoryError"
+expect_eq True "$(json_get "$result" "'Java heap is exhausted' in j['parts']['flags']['reason']")" "reason flags was skipped"
+# the heap summary: the leak fills the old generation, which the counters show
+summary="$o/memoryinfo/java_heap_summary.json"
+expect_eq "hsperfdata G1" "$(json_get "$summary" 'j["source"] + " " + j["collector"]')" "heap summary's source under OutOfMemoryError"
+expect_eq True "$(json_get "$summary" 'j["heap"]["used"] > 0.8 * j["heap"]["max"] and j["old"]["used"] > 0.5 * j["heap"]["max"]')" \
+  "heap and old generation use under OutOfMemoryError: $(json_get "$summary" '[j["heap"], j.get("old")]')"
+expect_file_contains "$o/memoryinfo/java_heap_summary.txt" "From the JVM's hsperfdata counters" "heap summary text under OutOfMemoryError"
 leaked=$(histo_row "$o/memoryinfo/java_heap_histogram.txt" org.carbondump.harness.LeakedRecord)
 [ "${leaked% *}" -ge 1000 ] || fail "the leak's LeakedRecords are not in the histogram: '$leaked'"; pass
 expect_eq "" "$(grep ' (java.base@' "$o/memoryinfo/java_heap_histogram.txt")" "module suffixes under OutOfMemoryError"

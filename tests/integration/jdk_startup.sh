@@ -61,7 +61,8 @@ run_carbondump --control-file "$WORK/ctl/nobody.ctl" --only threads --timeout 2
 expect_eq 2 "$RC" "exit status with no agent polling"
 expect_file_contains "$LAST_STDERR" "no agent polls this control file" "message with no agent polling"
 
-# -- OutOfMemoryError: the histogram shows the leak, the dump the allocating thread
+# -- OutOfMemoryError: the histogram shows the leak, the dump the allocating thread, the
+# heap summary and its finding how full the heap is
 oom_out="$WORK/oom"
 harness_start leak -Xmx64m "-agentpath:$AGENT=output=$oom_out,min-interval=0,max-bundles=1" -- \
   --style 4.x --plant leak
@@ -71,6 +72,14 @@ top=$(unzip -p "$oom_zip" '*/memoryinfo/java_heap_histogram.txt' | sed -n '3,7p'
 echo "$top" | grep -q 'LeakedRecord\|\[B' || fail "the leak is not at the top of the histogram: $top"; pass
 unzip -p "$oom_zip" '*/thread_dump.txt' | grep -q '"cd-leaker"' ||
   fail "the OOM thread dump does not show the allocating thread cd-leaker"; pass
+# the heap summary, from the JVM's hsperfdata counters since no Java may run, and the
+# heap-full finding it makes possible
+m=$(bundle_manifest "$oom_zip")
+expect_eq ok "$(json_get "$m" 'j["sections"]["heap-summary"]["status"]')" "heap summary in the OOM bundle"
+expect_eq hsperfdata "$(json_get <(unzip -p "$oom_zip" '*/memoryinfo/java_heap_summary.json') 'j["source"]')" \
+  "source of the OOM bundle's heap summary"
+expect_eq "critical 64.0 MiB max" "$(json_get "$m" '[f["severity"] + " " + ("64.0 MiB max" if "of 64.0 MiB max" in f["title"] else f["title"]) for f in j["findings"] if f["kind"] == "heap-full"][0]')" \
+  "heap-full finding of the OOM bundle"
 sleep 2
 expect_eq 1 "$(ls "$oom_out"/carbondump-*.zip | wc -l)" "bundles with max-bundles=1"
 expect_alive "$HARNESS_PID"

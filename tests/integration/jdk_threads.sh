@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Thread dumps against jstack -l of the same JVM (issue 3), on both load paths:
-# the agent attached on demand (lock lines from ThreadMXBean) and the agent
-# loaded at start-up with -agentpath, then asked through attach (lock lines
-# from JVMTI). The demo server plants a thread in every state, two deadlocks
-# (monitors and ReentrantLocks) and monitor contention.
+# Thread dumps against jstack -l of the same JVM (issues 3 and 15), on both
+# load paths: the agent attached on demand (lock lines from ThreadMXBean) and
+# the agent loaded at start-up with -agentpath, then asked through attach
+# (lock lines from JVMTI). The demo server plants a thread in every state, two
+# deadlocks (monitors and ReentrantLocks) and monitor contention. Every thread
+# jstack lists must be there, in its order: the threads the VM keeps from
+# JVMTI (compiler threads, Service Thread ...) and its non-Java threads (VM
+# Thread, GC workers ...) included.
 #
 # jstack runs before and after carbondump; thread_dump_compare.py holds
 # carbondump's dump against what both jstack runs agree on (see its header).
@@ -60,7 +63,7 @@ lock_id() { # file thread action
 
 expect_dump_of_planted_states() { # label
   local dir="$WORK/$1" ours="$WORK/$1/ours.txt" id
-  for check in names states locks owners synchronizers deadlocks counters; do
+  for check in names order states locks owners synchronizers deadlocks counters; do
     expect_same_as_jstack "$1" "$check"
   done
   # one line for each kind jstack prints, under the planted threads
@@ -94,6 +97,23 @@ expect_dump_of_planted_states() { # label
   done
 }
 
+# The VM's own threads: named in full, with what they are, in the text and the JSON.
+expect_vm_threads() { # label
+  local dir="$WORK/$1" ours="$WORK/$1/ours.txt"
+  expect_file_contains <(thread_block "$ours" "C1 CompilerThread0") "   java.lang.Thread.State: RUNNABLE" \
+    "$1: state of the hidden C1 CompilerThread0"
+  grep -A 2 '^"C1 CompilerThread0" #' "$ours" | grep -Eq '^   (No compile task|Compiling: )' ||
+    fail "$1: C1 CompilerThread0 has no compile task line"; pass
+  grep -Eq '^"VM Thread" os_prio=-?[0-9]+ cpu=[0-9.]+ms elapsed=[0-9.]+s tid=0x[0-9a-f]{16} nid=' "$ours" ||
+    fail "$1: no VM Thread line as jstack prints it"; pass
+  expect_eq "JIT compiler True" "$(json_get "$dir/threads.json" \
+    '" ".join(str(x) for x in [(t.get("kind"), t.get("vm_internal")) for t in j["threads"] if t["name"] == "C1 CompilerThread0"][0])')" \
+    "$1: C1 CompilerThread0 in JSON"
+  expect_eq "GC True" "$(json_get "$dir/threads.json" \
+    '" ".join(str(x) for x in [(t.get("kind"), t["vm_internal"]) for t in j["native_threads"] if t["name"] == "GC Thread#0"][0])')" \
+    "$1: GC Thread#0 in JSON"
+}
+
 expect_json_like_the_text() { # label source-of-locks [source-of-stacks]
   local dir="$WORK/$1"
   expect_eq carbondump.threads/1 "$(json_get "$dir/threads.json" 'j["schema"]')" "$1: JSON schema"
@@ -113,6 +133,7 @@ expect_json_like_the_text() { # label source-of-locks [source-of-stacks]
 harness_start attached --plant "$PLANTS"
 dump_settled_beside_jstack attached "$HARNESS_PID"
 expect_dump_of_planted_states attached
+expect_vm_threads attached
 expect_json_like_the_text attached thread_mxbean jvmti
 expect_no_partial_files "$WORK/attached"
 # A second dump of the same JVM takes the start times its first one read
@@ -120,6 +141,7 @@ expect_no_partial_files "$WORK/attached"
 dump_settled_beside_jstack attached-again "$HARNESS_PID"
 expect_same_as_jstack attached-again counters
 expect_same_as_jstack attached-again names
+expect_same_as_jstack attached-again order
 
 # ---- samples over time: three dumps half a second apart, and what changed
 run_carbondump --pid "$HARNESS_PID" --only threads --thread-samples 3 --thread-interval 0.5 \
@@ -149,6 +171,7 @@ harness_start startup \
   -- --plant "$PLANTS"
 dump_settled_beside_jstack startup "$HARNESS_PID"
 expect_dump_of_planted_states startup
+expect_vm_threads startup
 expect_json_like_the_text startup jvmti
 expect_alive "$HARNESS_PID"
 finish

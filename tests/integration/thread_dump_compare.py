@@ -9,10 +9,13 @@ that start, end or move meanwhile cannot make a check flaky. Prints "ok" and
 exits 0, or prints what differs and exits 1.
 
 Checks:
-  names          every Java thread of jstack is in ours with the same #id and
-                 nid; threads JVMTI does not list (compiler threads ...) are
-                 in ours by nid under the kernel's 15-byte name; ours has no
-                 Java thread jstack lacks (but for its own request thread)
+  names          every thread of jstack is in ours, by nid, with the same name
+                 and #id: the Java threads, those the VM keeps from JVMTI
+                 (compiler threads, Service Thread ...) and the VM's non-Java
+                 threads (VM Thread, GC Thread#0 ...) with their tid=; ours has
+                 no thread of the VM (a Java thread, or one with a tid=) that
+                 jstack lacks, but for its own request thread
+  order          the threads both have come in the same order
   states         the same java.lang.Thread.State line per thread
   locks          the same lock lines (frame, action, class) per thread, but
                  for the "- locked" line jstack prints for the monitor a
@@ -26,9 +29,10 @@ Checks:
                  one thread lists under "Locked ownable synchronizers"
   synchronizers  the same ownable synchronizer classes per thread
   deadlocks      the same deadlock cycles (as sets of thread names)
-  counters       per thread, the same os_prio, and an elapsed= between the
-                 two jstack runs' (give or take the kernel's 10 ms clock tick,
-                 from which carbondump takes a thread's start)
+  counters       per thread (the VM's own included), the same os_prio, and an
+                 elapsed= between the two jstack runs' (give or take the
+                 kernel's 10 ms clock tick, from which carbondump takes a
+                 thread's start)
 """
 import re
 import sys
@@ -47,6 +51,8 @@ class Thread:
         self.java_id = int(m.group(1)) if m else None
         m = re.search(r' nid=(0x[0-9a-f]+|\d+)', ' ' + rest)
         self.nid = int(m.group(1), 0) if m else None
+        m = re.search(r' tid=(0x[0-9a-f]+)', ' ' + rest)
+        self.tid = int(m.group(1), 0) if m else None
         m = re.search(r' os_prio=(-?\d+)', ' ' + rest)
         self.os_prio = int(m.group(1)) if m else None
         m = re.search(r' elapsed=(\d+\.\d+)s', ' ' + rest)
@@ -119,27 +125,49 @@ def comparable_locks(t):
     return [l for l in t.locks if not (l[1] == 'locked' and l[2] in released)]
 
 
+def vm_threads(threads):
+    """Every thread the VM lists (Java threads and its own non-Java ones), by nid."""
+    return {t.nid: t for t in threads if t.nid is not None}
+
+
+def in_both(before, after):
+    """The threads both jstack runs list under the same name and #id, by nid."""
+    a, b = vm_threads(before), vm_threads(after)
+    return {nid: t for nid, t in a.items()
+            if nid in b and (b[nid].name, b[nid].java_id) == (t.name, t.java_id)}
+
+
 def check_names(ours, before, after):
     problems = []
-    by_nid = {t.nid: t for t in ours if t.nid is not None}
-    both = stable(before, after, lambda t: t.java_id)
-    for nid, j in sorted(both.items()):
+    by_nid = vm_threads(ours)
+    for nid, j in sorted(in_both(before, after).items()):
         o = by_nid.get(nid)
         if o is None:
             problems.append('missing: "%s" nid=%d' % (j.name, nid))
-        elif o.java_id is not None:
-            if o.name != j.name or o.java_id != j.java_id:
-                problems.append('nid=%d: jstack "%s" #%d, ours "%s" #%s'
-                                % (nid, j.name, j.java_id, o.name, o.java_id))
-        elif o.name != j.name.encode()[:15].decode('utf-8', 'replace'):
-            problems.append('nid=%d: jstack "%s", ours (not listed by JVMTI) "%s"'
-                            % (nid, j.name, o.name))
-    seen = set(java_threads(before)) | set(java_threads(after))
+        elif o.name != j.name or o.java_id != j.java_id:
+            problems.append('nid=%d: jstack "%s" #%s, ours "%s" #%s'
+                            % (nid, j.name, j.java_id, o.name, o.java_id))
+        elif (o.tid is None) != (j.tid is None):
+            problems.append('"%s": jstack tid=%s, ours tid=%s' % (j.name, j.tid, o.tid))
+    seen = set(vm_threads(before)) | set(vm_threads(after))
     for t in ours:
-        if t.java_id is not None and t.nid not in seen and \
-                not t.name.startswith('carbondump request'):
-            problems.append('ours only: "%s" #%d' % (t.name, t.java_id))
+        of_the_vm = t.java_id is not None or t.tid is not None
+        if of_the_vm and t.nid not in seen and not t.name.startswith('carbondump request'):
+            problems.append('ours only: "%s" #%s' % (t.name, t.java_id))
     return problems
+
+
+def check_order(ours, before, after):
+    both = in_both(before, after)
+    theirs = [t.nid for t in before if t.nid in both]
+    mine = [t.nid for t in ours if t.nid in both]
+    if [n for n in theirs if n in set(mine)] == mine:
+        return []
+    names = vm_threads(before)
+    for k, (a, b) in enumerate(zip([n for n in theirs if n in set(mine)], mine)):
+        if a != b:
+            return ['from thread %d on: jstack "%s", ours "%s"' % (k + 1, names[a].name, names[b].name)]
+    return ['the threads come in another order']
 
 
 def check_states(ours, before, after):
@@ -206,9 +234,11 @@ def check_synchronizers(ours, before, after):
 
 def check_counters(ours, before, after):
     problems = []
-    mine = java_threads(ours)
-    late = java_threads(after)
-    for nid, j in sorted(stable(before, after, lambda t: t.os_prio).items()):
+    mine = vm_threads(ours)
+    late = vm_threads(after)
+    for nid, j in sorted(in_both(before, after).items()):
+        if late[nid].os_prio != j.os_prio:
+            continue
         o = mine.get(nid)
         if o is None:
             continue
@@ -234,7 +264,7 @@ def main():
     before, before_deadlocks = parse(before_path)
     after, _ = parse(after_path)
     checks = {
-        'names': check_names, 'states': check_states, 'locks': check_locks,
+        'names': check_names, 'order': check_order, 'states': check_states, 'locks': check_locks,
         'owners': check_owners, 'synchronizers': check_synchronizers,
         'counters': check_counters,
     }

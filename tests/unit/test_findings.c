@@ -492,6 +492,189 @@ static void hot_threads_that_saturate_the_cpus_are_a_warning(void **state)
     cd_report_inputs_free(&in);
 }
 
+static void busy_vm_threads_are_hot_under_what_they_do(void **state)
+{
+    cd_report_inputs in = {0};
+    in.threads =
+        json("{\"threads\":[{\"name\":\"C2 CompilerThread0\",\"java_id\":7,\"state_line\":"
+             "\"RUNNABLE\",\"vm_internal\":true,\"kind\":\"JIT compiler\",\"frames\":[]}],"
+             "\"samples\":[{},{}],"
+             "\"hot_threads\":{\"wall_ms\":1000,\"top_cpu\":["
+             "{\"name\":\"GC Thread#0\",\"vm_internal\":true,\"kind\":\"GC\",\"nid\":501,"
+             "\"percent_of_core\":97},"
+             "{\"name\":\"C2 CompilerThread0\",\"java_id\":7,\"vm_internal\":true,\"kind\":\"JIT "
+             "compiler\",\"nid\":107,\"percent_of_core\":40,\"state_line\":\"RUNNABLE\"}],"
+             "\"stuck\":[]}}");
+    in.process = json("{\"cgroup\":{\"cpu_effective_limit_cpus\":8}}");
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    const cd_finding *f = only_finding(&list, "hot-threads");
+    assert_int_equal(f->severity, CD_SEVERITY_INFO);
+    assert_string_equal(f->title, "2 hot threads used 40-97% of a core each: \"GC Thread#0\" (GC), "
+                                  "\"C2 CompilerThread0\" (JIT compiler)");
+    assert_non_null(strstr(f->detail, "\"GC Thread#0\" (GC) 97.0% of a core, nid=501\n"
+                                      "\"C2 CompilerThread0\" (JIT compiler) 40.0% of a core, "
+                                      "RUNNABLE\n"));
+    assert_non_null(strstr(f->detail, "GC threads are busy"));
+    assert_non_null(strstr(f->detail, "a JIT compiler thread is busy"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
+/* A threads.json: "H" (#1) in holder_state holds the monitors <0x5>,
+ * <0x6> ... (a com.example.Res), taken in Dao.save; "W1" .. "Wn" (#11 ...)
+ * are BLOCKED on one each (so that no monitor has enough waiters to be
+ * contention). With samples > 1, each sample lists the waits, but for the
+ * sample numbered missing_in (1-based; 0: none). */
+static cJSON *blocked_behind(const char *holder_state, int waiters, int samples, int missing_in)
+{
+    cJSON *doc = json("{\"methods\":[{\"class\":\"java.lang.Thread\",\"method\":\"sleep\","
+                      "\"native\":true},{\"class\":\"com.example.Dao\",\"method\":\"save\","
+                      "\"file\":\"Dao.java\",\"native\":false},{\"class\":\"com.example.Worker\","
+                      "\"method\":\"run\",\"file\":\"Worker.java\",\"native\":false}],"
+                      "\"hot_threads\":{\"wall_ms\":2000,\"top_cpu\":[],\"stuck\":[]}}");
+    cJSON *threads = cJSON_AddArrayToObject(doc, "threads");
+    cJSON *holder = json("{\"name\":\"H\",\"java_id\":1,\"frames\":[[0,null],[1,30]],"
+                         "\"locks\":[]}");
+    cJSON_AddStringToObject(holder, "state_line", holder_state);
+    cJSON_AddItemToArray(threads, holder);
+    cJSON *list = samples > 1 ? cJSON_AddArrayToObject(doc, "samples") : NULL;
+    for (int k = 1; list && k <= samples; k++)
+        cJSON_AddItemToArray(list, json("{\"waits\":[]}"));
+    for (int i = 1; i <= waiters; i++) {
+        char name[16], object[16];
+        snprintf(name, sizeof name, "W%d", i);
+        snprintf(object, sizeof object, "0x%x", 4 + i);
+        cJSON *lock = json("{\"class\":\"com.example.Res\",\"depth\":1,\"action\":\"locked\"}");
+        cJSON_AddStringToObject(lock, "id", object);
+        cJSON_AddItemToArray(cJSON_GetObjectItem(holder, "locks"), lock);
+        cJSON *w = json("{\"state_line\":\"BLOCKED (on object monitor)\",\"frames\":[[2,7]],"
+                        "\"waiting_for\":{\"class\":\"com.example.Res\",\"kind\":\"monitor\","
+                        "\"owner_java_id\":1}}");
+        cJSON_AddStringToObject(cJSON_GetObjectItem(w, "waiting_for"), "id", object);
+        cJSON_AddStringToObject(w, "name", name);
+        cJSON_AddNumberToObject(w, "java_id", 10 + i);
+        cJSON_AddItemToArray(threads, w);
+        for (int k = 1; list && k <= samples; k++) {
+            if (k == missing_in)
+                continue;
+            cJSON *wait = json("{\"owner_java_id\":1}");
+            cJSON_AddStringToObject(wait, "object", object);
+            cJSON_AddNumberToObject(wait, "java_id", 10 + i);
+            cJSON_AddStringToObject(wait, "owner_state", holder_state);
+            cJSON_AddItemToArray(cJSON_GetObjectItem(cJSON_GetArrayItem(list, k - 1), "waits"),
+                                 wait);
+        }
+    }
+    return doc;
+}
+
+static void a_waiter_behind_a_sleeping_holder_in_every_sample_is_a_warning(void **state)
+{
+    cd_report_inputs in = {0};
+    in.threads = blocked_behind("TIMED_WAITING (sleeping)", 1, 3, 0);
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    const cd_finding *f = only_finding(&list, "blocking-chain");
+    assert_int_equal(f->severity, CD_SEVERITY_WARNING);
+    assert_string_equal(f->title, "\"W1\" waits for \"H\", which holds the lock while "
+                                  "TIMED_WAITING (sleeping) (in all 3 samples over 2.0 s)");
+    assert_string_equal(f->detail,
+                        "\"W1\" waits for monitor <0x5> (a com.example.Res) held by \"H\", at "
+                        "com.example.Worker.run(Worker.java:7)\n"
+                        "holder \"H\" is TIMED_WAITING (sleeping) at "
+                        "java.lang.Thread.sleep(Native Method)\n"
+                        "it took <0x5> (a com.example.Res) in com.example.Dao.save(Dao.java:30)");
+    assert_string_equal(f->evidence[0].pointer, "/threads/0");
+    assert_false(has_kind(&list, "lock-contention"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
+static void a_chain_is_followed_to_its_end(void **state)
+{
+    cd_report_inputs in = {0};
+    /* "A" waits for a monitor "B" holds; "B" is parked on a ReentrantLock
+     * "C" holds; "C" waits on another object, in both samples */
+    in.threads =
+        json("{\"methods\":[],\"hot_threads\":{\"wall_ms\":1000},\"threads\":["
+             "{\"name\":\"A\",\"java_id\":1,\"state_line\":\"BLOCKED (on object monitor)\","
+             "\"waiting_for\":{\"id\":\"0x1\",\"class\":\"X\",\"kind\":\"monitor\","
+             "\"owner_java_id\":2}},"
+             "{\"name\":\"B\",\"java_id\":2,\"state_line\":\"WAITING (parking)\","
+             "\"waiting_for\":{\"id\":\"0x2\",\"class\":\"java.util.concurrent.locks."
+             "ReentrantLock$NonfairSync\",\"kind\":\"ownable_synchronizer\",\"owner_java_id\":3}},"
+             "{\"name\":\"C\",\"java_id\":3,\"state_line\":\"WAITING (on object monitor)\"}],"
+             "\"samples\":["
+             "{\"waits\":[{\"java_id\":1,\"object\":\"0x1\",\"owner_java_id\":2,\"owner_state\":"
+             "\"WAITING (parking)\"},{\"java_id\":2,\"object\":\"0x2\",\"owner_java_id\":3,"
+             "\"owner_state\":\"WAITING (on object monitor)\"}]},"
+             "{\"waits\":[{\"java_id\":1,\"object\":\"0x1\",\"owner_java_id\":2,\"owner_state\":"
+             "\"WAITING (parking)\"},{\"java_id\":2,\"object\":\"0x2\",\"owner_java_id\":3,"
+             "\"owner_state\":\"WAITING (on object monitor)\"}]}]}");
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    const cd_finding *f = only_finding(&list, "blocking-chain");
+    assert_int_equal(f->severity, CD_SEVERITY_WARNING);
+    assert_string_equal(f->title, "Blocking chain of 3: \"A\" waits for \"B\", which waits for "
+                                  "\"C\", which is WAITING (on object monitor) (in all 2 samples "
+                                  "over 1.0 s)");
+    assert_non_null(strstr(f->detail, "\"A\" waits for monitor <0x1> (a X) held by \"B\"\n"
+                                      "\"B\" waits for lock <0x2> (a java.util.concurrent.locks."
+                                      "ReentrantLock$NonfairSync) held by \"C\"\n"
+                                      "holder \"C\" is WAITING (on object monitor)\n"
+                                      "it holds <0x2> (a java.util.concurrent.locks.ReentrantLock"
+                                      "$NonfairSync); where a java.util.concurrent lock was "
+                                      "taken is not recorded"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
+static void a_wait_that_came_and_went_between_samples_is_no_chain(void **state)
+{
+    cd_report_inputs in = {0};
+    in.threads = blocked_behind("TIMED_WAITING (sleeping)", 1, 3, 2);
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    assert_false(has_kind(&list, "blocking-chain"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
+static void a_running_holder_blocks_nobody_for_good(void **state)
+{
+    cd_report_inputs in = {0};
+    in.threads = blocked_behind("RUNNABLE", 1, 3, 0);
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    assert_false(has_kind(&list, "blocking-chain"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
+/* The severity of a blocking chain of waiters threads seen in samples. */
+static cd_severity chain_severity_of(int waiters, int samples)
+{
+    cd_report_inputs in = {0};
+    in.threads = blocked_behind("WAITING (parking)", waiters, samples, 0);
+    cd_findings list = {0};
+    cd_findings_threads(&in, &list);
+    cd_severity severity = only_finding(&list, "blocking-chain")->severity;
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+    return severity;
+}
+
+static void blocking_chains_grow_severe_with_waiters_and_samples(void **state)
+{
+    assert_int_equal(chain_severity_of(1, 0), CD_SEVERITY_INFO);
+    assert_int_equal(chain_severity_of(1, 2), CD_SEVERITY_INFO);
+    assert_int_equal(chain_severity_of(2, 2), CD_SEVERITY_WARNING);
+    assert_int_equal(chain_severity_of(1, 3), CD_SEVERITY_WARNING);
+    assert_int_equal(chain_severity_of(1, 5), CD_SEVERITY_CRITICAL);
+    assert_int_equal(chain_severity_of(10, 2), CD_SEVERITY_CRITICAL);
+}
+
 static void a_thousand_threads_of_one_pattern_is_an_explosion(void **state)
 {
     cJSON *doc = cJSON_CreateObject();
@@ -904,8 +1087,10 @@ static void healthy_inputs_yield_nothing_above_info(void **state)
     cd_findings list = {0};
     cd_findings_analyze(&in, &list);
     assert_int_equal(cd_findings_count(&list, CD_SEVERITY_WARNING), 0);
+    /* two threads behind a sleeping holder in one dump may be a moment's wait */
+    assert_int_equal(only_finding(&list, "blocking-chain")->severity, CD_SEVERITY_INFO);
     char *text = render(0, &list, &in);
-    assert_non_null(strstr(text, "0 critical, 0 warning, 0 info\nNo problem found that needs "
+    assert_non_null(strstr(text, "0 critical, 0 warning, 1 info\nNo problem found that needs "
                                  "attention.\n"));
     free(text);
     cd_findings_free(&list);
@@ -1004,6 +1189,12 @@ int main(void)
         cmocka_unit_test(two_threads_waiting_for_one_lock_is_not_contention),
         cmocka_unit_test(a_hot_thread_is_info_while_cpus_are_left),
         cmocka_unit_test(hot_threads_that_saturate_the_cpus_are_a_warning),
+        cmocka_unit_test(busy_vm_threads_are_hot_under_what_they_do),
+        cmocka_unit_test(a_waiter_behind_a_sleeping_holder_in_every_sample_is_a_warning),
+        cmocka_unit_test(a_chain_is_followed_to_its_end),
+        cmocka_unit_test(a_wait_that_came_and_went_between_samples_is_no_chain),
+        cmocka_unit_test(a_running_holder_blocks_nobody_for_good),
+        cmocka_unit_test(blocking_chains_grow_severe_with_waiters_and_samples),
         cmocka_unit_test(a_thousand_threads_of_one_pattern_is_an_explosion),
         cmocka_unit_test(threads_near_rlimit_nproc_are_a_warning_naming_the_groups),
         cmocka_unit_test(root_is_not_held_to_rlimit_nproc_but_to_pids_max),

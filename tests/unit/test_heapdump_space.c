@@ -19,6 +19,7 @@
 #include "carbondump/fsutil.h"
 #include "carbondump/heapdump_space.h"
 #include "carbondump/sink_async.h"
+#include "hsperf_fixture.h"
 #include "jvm/heapdump_vm.h"
 
 /* ---------------------------------------------------------------- estimate and space */
@@ -77,48 +78,21 @@ static void space_check_of_a_missing_directory_says_it_is_missing(void **state)
 
 /* ---------------------------------------------------------------- hsperfdata */
 
-static size_t put_entry(unsigned char *file, size_t at, const char *name, uint64_t value)
-{
-    size_t name_len = strlen(name) + 1;
-    size_t data_at = (20 + name_len + 7) / 8 * 8;
-    size_t len = data_at + 8;
-    unsigned char *e = file + at;
-    uint32_t fields[3] = {(uint32_t)len, 20, 0};
-    memcpy(e, fields, sizeof fields); /* little-endian file, on a little-endian host */
-    e[12] = 'J';
-    e[13] = 0;
-    e[14] = 1;
-    e[15] = 3;
-    uint32_t d = (uint32_t)data_at;
-    memcpy(e + 16, &d, 4);
-    memcpy(e + 20, name, name_len);
-    memcpy(e + data_at, &value, 8);
-    return at + len;
-}
-
 /* An hsperfdata file under root/tmp/hsperfdata_someone/<pid>, as HotSpot lays it out. */
 static void write_hsperf(const char *root, int pid, int with_heap)
 {
-    unsigned char file[4096] = {0};
-    const unsigned char magic[4] = {0xca, 0xfe, 0xc0, 0xc0};
-    memcpy(file, magic, 4);
-    file[4] = 1; /* little-endian */
-    file[5] = 2;
-    size_t at = 32;
-    uint32_t entries = 0;
-    at = put_entry(file, at, "sun.gc.generation.0.space.0.used", 111), entries++;
+    hsperf_fixture file;
+    hsperf_begin(&file);
+    hsperf_long(&file, "sun.gc.generation.0.space.0.used", 111);
     if (with_heap) {
-        at = put_entry(file, at, "sun.gc.generation.0.space.0.capacity", 64 << 20), entries++;
-        at = put_entry(file, at, "sun.gc.generation.1.space.0.capacity", 192 << 20), entries++;
+        hsperf_long(&file, "sun.gc.generation.0.space.0.capacity", 64 << 20);
+        hsperf_long(&file, "sun.gc.generation.1.space.0.capacity", 192 << 20);
     }
-    at = put_entry(file, at, "sun.gc.metaspace.capacity", 99 << 20), entries++;
-    uint32_t offset = 32;
-    memcpy(file + 24, &offset, 4);
-    memcpy(file + 28, &entries, 4);
+    hsperf_long(&file, "sun.gc.metaspace.capacity", 99 << 20);
     char rel[64];
     snprintf(rel, sizeof rel, "tmp/hsperfdata_someone/%d", pid);
     cd_error err = {0};
-    assert_int_equal(cd_staging_write(root, rel, file, sizeof file, &err), 0);
+    assert_int_equal(cd_staging_write(root, rel, file.bytes, sizeof file.bytes, &err), 0);
 }
 
 static void committed_heap_is_the_sum_of_the_heap_spaces(void **state)

@@ -164,6 +164,112 @@ static void json_carries_the_same_analysis(void **state)
         cd_sample_free(&samples[i]);
 }
 
+/* Two samples a second apart of a JVM whose GC worker and C2 compiler
+ * thread are busy: the GC worker is no Java thread, the compiler thread
+ * one the VM keeps from JVMTI. */
+static void vm_threads_busy(cd_sample samples[2])
+{
+    for (int k = 0; k < 2; k++) {
+        cd_thread_dump dump;
+        cd_thread_dump_init(&dump);
+        dump.wall_ms = 1795681000000ull + 1000u * (unsigned)k;
+        cd_thread *compiler = cd_thread_dump_add(&dump);
+        compiler->name = "C2 CompilerThread0";
+        compiler->java_id = 7;
+        compiler->state = CD_THREAD_RUNNABLE;
+        compiler->nid = 107;
+        compiler->cpu_ns = 2000000000LL + k * 300000000LL;
+        compiler->vm_internal = 1;
+        compiler->kind = "JIT compiler";
+        cd_native_thread natives[] = {
+            {.name = "GC Thread#0",
+             .nid = 500,
+             .cpu_ns = 1000000000LL + k * 800000000LL,
+             .vm_internal = 1,
+             .vm_thread = 0x7f00a0,
+             .kind = "GC"},
+            {.name = "native-lib", .nid = 900, .cpu_ns = 5000000},
+        };
+        dump.natives = natives;
+        dump.native_count = 2;
+        assert_int_equal(cd_sample_take(&samples[k], &dump, 20000 + 1000u * (unsigned)k), 0);
+        dump.natives = NULL;
+        dump.native_count = 0;
+        cd_thread_dump_free(&dump);
+    }
+}
+
+static void vm_threads_that_use_cpu_are_hot_with_what_they_do(void **state)
+{
+    cd_sample samples[2];
+    vm_threads_busy(samples);
+    char *text = hot_text(samples, 2);
+    const char *gc = strstr(text, "      800.00      80.0%  -                                  "
+                                  "\"GC Thread#0\" nid=500  (GC)\n");
+    const char *compiler =
+        strstr(text, "      300.00      30.0%  RUNNABLE                           "
+                     "\"C2 CompilerThread0\" #7 nid=107  (JIT compiler)\n");
+    assert_non_null(gc);
+    assert_non_null(compiler);
+    assert_true(gc < compiler);
+    assert_null(strstr(text, "\"native-lib\"")); /* used nothing between the samples */
+    /* only Java threads are counted per state */
+    assert_non_null(strstr(text, "  all threads                                 1          1\n"));
+    free(text);
+
+    cJSON *root = cd_hot_threads_json(samples, 2);
+    cJSON *top = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(root, "hot_threads"), "top_cpu"), 0);
+    assert_string_equal(cJSON_GetObjectItem(top, "name")->valuestring, "GC Thread#0");
+    assert_string_equal(cJSON_GetObjectItem(top, "kind")->valuestring, "GC");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(top, "vm_internal")));
+    assert_int_equal(cJSON_GetObjectItem(top, "nid")->valueint, 500);
+    assert_null(cJSON_GetObjectItem(top, "java_id"));
+    assert_null(cJSON_GetObjectItem(top, "state_line"));
+    cJSON_Delete(root);
+    for (int i = 0; i < 2; i++)
+        cd_sample_free(&samples[i]);
+}
+
+static void each_sample_lists_who_waits_for_whom(void **state)
+{
+    cd_sample samples[2];
+    for (int k = 0; k < 2; k++) {
+        const planned threads[] = {
+            {"holder", 20, CD_THREAD_TIMED_WAITING, 1000, &sleep_method, -1},
+            {"waiter", 21, CD_THREAD_BLOCKED, 1000, &work, 10},
+        };
+        cd_thread_dump dump;
+        cd_thread_dump_init(&dump);
+        for (size_t i = 0; i < 2; i++) {
+            cd_thread *t = cd_thread_dump_add(&dump);
+            t->name = threads[i].name;
+            t->java_id = threads[i].id;
+            t->state = threads[i].state;
+            t->detail = i == 0 ? CD_DETAIL_SLEEPING : CD_DETAIL_OBJECT_MONITOR;
+        }
+        dump.threads[1].wait_kind = CD_WAIT_MONITOR;
+        dump.threads[1].waiting_for = (cd_object){0x2a, "X"};
+        dump.threads[1].waiting_for_owner = k == 0 ? 20 : -1; /* the owner is unknown later */
+        assert_int_equal(cd_sample_take(&samples[k], &dump, 1000u * (unsigned)k), 0);
+        cd_thread_dump_free(&dump);
+    }
+    cJSON *root = cd_hot_threads_json(samples, 2);
+    char *first = cJSON_PrintUnformatted(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "samples"), 0), "waits"));
+    char *second = cJSON_PrintUnformatted(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "samples"), 1), "waits"));
+    assert_string_equal(first,
+                        "[{\"java_id\":21,\"object\":\"0x000000000000002a\","
+                        "\"owner_java_id\":20,\"owner_state\":\"TIMED_WAITING (sleeping)\"}]");
+    assert_string_equal(second, "[]");
+    free(first);
+    free(second);
+    cJSON_Delete(root);
+    for (int i = 0; i < 2; i++)
+        cd_sample_free(&samples[i]);
+}
+
 static void one_sample_is_not_enough(void **state)
 {
     cd_sample samples[3];
@@ -183,6 +289,8 @@ int main(void)
         cmocka_unit_test(counts_threads_per_state_in_each_sample),
         cmocka_unit_test(stuck_threads_kept_state_and_top_frames_in_every_sample),
         cmocka_unit_test(json_carries_the_same_analysis),
+        cmocka_unit_test(vm_threads_that_use_cpu_are_hot_with_what_they_do),
+        cmocka_unit_test(each_sample_lists_who_waits_for_whom),
         cmocka_unit_test(one_sample_is_not_enough),
     };
     return cmocka_run_group_tests_name("hot_threads", tests, NULL, NULL);

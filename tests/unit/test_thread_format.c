@@ -333,7 +333,15 @@ static void header_names_the_vm_and_notes_follow_the_threads(void **state)
     dump.virtual_threads_mounted = 1;
     dump.locks_source = "thread_mxbean";
     dump.deadlocks_checked = 1;
-    cd_native_thread native = {"VM Thread", 0x3b24, 1180000, 3700, 0, "runnable"};
+    cd_native_thread native = {.name = "VM Thread",
+                               .nid = 0x3b24,
+                               .cpu_ns = 1180000,
+                               .elapsed_ms = 3700,
+                               .os_priority = 0,
+                               .os_state = "runnable",
+                               .vm_internal = 1,
+                               .vm_thread = 0x7f1d14118f50,
+                               .kind = "VM operations"};
     dump.natives = &native;
     dump.native_count = 1;
     char *text = render_dump(&dump);
@@ -343,7 +351,7 @@ static void header_names_the_vm_and_notes_follow_the_threads(void **state)
                            "\nFull thread dump OpenJDK 64-Bit Server VM "
                            "(17.0.15+6-Debian-1deb12u1 mixed mode, sharing):\n\n\"cd-sleeping\""));
     assert_non_null(strstr(text, "\t- None\n\n\"VM Thread\" os_prio=0 cpu=1.18ms elapsed=3.70s "
-                                 "nid=0x3b24 runnable  \n\n"
+                                 "tid=0x00007f1d14118f50 nid=0x3b24 runnable  \n\n"
                                  "Virtual threads: 5 alive, not listed (1 mounted, shown with "
                                  "their carrier threads)\n\n"));
     free(text);
@@ -414,6 +422,109 @@ static void a_ten_kilobyte_name_prints_whole(void **state)
 }
 
 /* ---------------------------------------------------------------- JSON */
+
+/* A dump with C2's compiler thread, which the VM keeps from JVMTI, as the
+ * VM's own lists give it: no stack, no lock lines. */
+static cd_thread *compiler_thread(cd_thread_dump *dump, const char *task)
+{
+    cd_thread_dump_init(dump);
+    cd_dump_style_for("17", &dump->style);
+    cd_thread *t = cd_thread_dump_add(dump);
+    t->name = "C2 CompilerThread0";
+    t->java_id = 7;
+    t->daemon = 1;
+    t->priority = 9;
+    t->os_priority = 0;
+    t->cpu_ns = 1017910000;
+    t->elapsed_ms = 17740;
+    t->vm_thread = 0x00007f1d14129ed0ull;
+    t->nid = 0x4c9c;
+    t->os_state = "waiting on condition";
+    t->state = CD_THREAD_RUNNABLE;
+    t->synchronizers_known = 1;
+    t->vm_internal = 1;
+    t->kind = "JIT compiler";
+    t->compile_task = task;
+    return t;
+}
+
+static void a_hidden_compiler_thread_prints_as_jstack_17_does(void **state)
+{
+    cd_thread_dump dump;
+    cd_thread *t = compiler_thread(&dump, "No compile task");
+    char *text = render_thread(&dump, t);
+    assert_string_equal(
+        text, "\"C2 CompilerThread0\" #7 daemon prio=9 os_prio=0 cpu=1017.91ms elapsed=17.74s "
+              "tid=0x00007f1d14129ed0 nid=0x4c9c waiting on condition  [0x0000000000000000]\n"
+              "   java.lang.Thread.State: RUNNABLE\n"
+              "   No compile task\n"
+              "\n"
+              "   Locked ownable synchronizers:\n"
+              "\t- None\n"
+              "\n");
+    free(text);
+    t->compile_task = "Compiling:  139       4       HugeMethods::big3 (46279 bytes)";
+    text = render_thread(&dump, t);
+    assert_non_null(strstr(text, "   java.lang.Thread.State: RUNNABLE\n"
+                                 "   Compiling:  139       4       HugeMethods::big3 (46279 "
+                                 "bytes)\n\n"));
+    free(text);
+    cd_thread_dump_free(&dump);
+}
+
+static cJSON *render_json(const cd_thread_dump *dump);
+
+static void json_marks_the_vm_s_own_threads(void **state)
+{
+    cd_thread_dump dump;
+    compiler_thread(&dump, "No compile task");
+    cd_native_thread natives[] = {
+        {.name = "GC Thread#0",
+         .nid = 0x4c86,
+         .cpu_ns = 23250000,
+         .elapsed_ms = 17810,
+         .os_priority = 0,
+         .os_state = "runnable",
+         .vm_internal = 1,
+         .vm_thread = 0x00007f1d1403e040ull,
+         .kind = "GC"},
+        {.name = "java",
+         .nid = 0x4c80,
+         .cpu_ns = 6070000,
+         .elapsed_ms = 17830,
+         .os_state = "waiting on condition"},
+    };
+    dump.natives = natives;
+    dump.native_count = 2;
+    dump.vm_threads_note = "libjvm has been stripped";
+    char *text = render_dump(&dump);
+    assert_non_null(strstr(text, "\n\"GC Thread#0\" os_prio=0 cpu=23.25ms elapsed=17.81s "
+                                 "tid=0x00007f1d1403e040 nid=0x4c86 runnable  \n\n"
+                                 "\"java\" os_prio=0 cpu=6.07ms elapsed=17.83s nid=0x4c80 waiting "
+                                 "on condition  \n\n"));
+    assert_non_null(strstr(text, "\nThreads the VM keeps from JVMTI: libjvm has been stripped\n"));
+    free(text);
+    cJSON *root = render_json(&dump);
+    cJSON *thread = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "threads"), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(thread, "vm_internal")));
+    assert_string_equal(cJSON_GetObjectItem(thread, "kind")->valuestring, "JIT compiler");
+    assert_string_equal(cJSON_GetObjectItem(thread, "compile_task")->valuestring,
+                        "No compile task");
+    cJSON *gc = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "native_threads"), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(gc, "vm_internal")));
+    assert_string_equal(cJSON_GetObjectItem(gc, "vm_thread")->valuestring, "0x00007f1d1403e040");
+    assert_string_equal(cJSON_GetObjectItem(gc, "kind")->valuestring, "GC");
+    cJSON *launcher = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "native_threads"), 1);
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItem(launcher, "vm_internal")));
+    assert_null(cJSON_GetObjectItem(launcher, "vm_thread"));
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(root, "sources"), "vm_threads_note")->valuestring,
+        "libjvm has been stripped");
+    cJSON_Delete(root);
+    dump.natives = NULL;
+    dump.native_count = 0;
+    cd_thread_dump_free(&dump);
+}
 
 static cJSON *render_json(const cd_thread_dump *dump)
 {
@@ -513,6 +624,8 @@ int main(void)
         cmocka_unit_test(every_lock_action_has_jstack_wording),
         cmocka_unit_test(owned_synchronizers_are_listed_or_said_unknown),
         cmocka_unit_test(carrier_of_a_virtual_thread_prints_as_jdk25_does),
+        cmocka_unit_test(a_hidden_compiler_thread_prints_as_jstack_17_does),
+        cmocka_unit_test(json_marks_the_vm_s_own_threads),
         cmocka_unit_test(header_names_the_vm_and_notes_follow_the_threads),
         cmocka_unit_test(missing_lock_information_is_said_not_hidden),
         cmocka_unit_test(clean_joins_modified_utf8_surrogate_pairs),

@@ -11,8 +11,8 @@ import java.util.List;
 
 final class PlantRequest {
     static final List<String> SIMPLE_PLANTS = Arrays.asList(
-            "deadlock", "jucdeadlock", "contention", "finalizer", "leak", "gcthrash", "cpu",
-            "churn", "oddnames");
+            "deadlock", "jucdeadlock", "contention", "stuckholder", "chain3", "finalizer", "leak",
+            "gcthrash", "cpu", "churn", "oddnames");
     static final List<String> COUNTED_PLANTS = Arrays.asList("threads", "fdleak", "heap");
 
     final String name;

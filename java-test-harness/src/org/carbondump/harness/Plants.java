@@ -7,6 +7,11 @@
  *   jucdeadlock  cd-juc-deadlock-A / -B deadlocked on two ReentrantLocks
  *   contention   cd-contention-owner sleeps holding a ContendedResource's monitor while
  *                cd-contention-waiter-1..5 are BLOCKED on it
+ *   stuckholder  cd-stuck-holder sleeps forever holding a StuckResource's monitor, and the
+ *                one thread that needs it, cd-stuck-waiter, is BLOCKED behind it
+ *   chain3       a blocking chain of three: cd-chain-A is BLOCKED on a ChainMonitor that
+ *                cd-chain-B holds while parked on a ReentrantLock that cd-chain-C holds
+ *                while it sleeps forever
  *   finalizer    2000 Finalizable objects queued for finalization behind one whose
  *                finalize() never returns, so the Finalizer thread is stuck
  *
@@ -37,6 +42,14 @@ final class Plants {
 
     /** The monitor of the contention plant. */
     static final class ContendedResource {
+    }
+
+    /** The monitor of the stuckholder plant. */
+    static final class StuckResource {
+    }
+
+    /** The monitor cd-chain-B holds and cd-chain-A waits for. */
+    static final class ChainMonitor {
     }
 
     /**
@@ -73,6 +86,12 @@ final class Plants {
                     break;
                 case "contention":
                     expected.addAll(contention());
+                    break;
+                case "stuckholder":
+                    expected.addAll(stuckHolder());
+                    break;
+                case "chain3":
+                    expected.addAll(chainOfThree());
                     break;
                 case "finalizer":
                     expected.add(finalizerBacklog());
@@ -187,6 +206,64 @@ final class Plants {
                 }
             })));
         }
+        return expected;
+    }
+
+    private static List<ExpectedThread> stuckHolder() {
+        StuckResource resource = new StuckResource();
+        CountDownLatch held = new CountDownLatch(1);
+        List<ExpectedThread> expected = startAll(ExpectedThread.SLEEPING,
+                ThreadZoo.daemon("cd-stuck-holder", () -> {
+                    synchronized (resource) {
+                        held.countDown();
+                        while (ThreadZoo.nap()) {
+                            // never letting go of the resource is the plant
+                        }
+                    }
+                }));
+        ThreadZoo.awaitLatch(held);
+        expected.addAll(startAll(ExpectedThread.BLOCKED, ThreadZoo.daemon("cd-stuck-waiter", () -> {
+            synchronized (resource) {
+                resource.notifyAll();
+            }
+        })));
+        return expected;
+    }
+
+    // Each link starts once the one it will wait for holds its lock, so the chain forms in
+    // the same order every time: C holds the lock, then B holds the monitor and parks on
+    // the lock, then A blocks on the monitor.
+    private static List<ExpectedThread> chainOfThree() {
+        ReentrantLock lock = new ReentrantLock();
+        ChainMonitor monitor = new ChainMonitor();
+        CountDownLatch lockHeld = new CountDownLatch(1);
+        CountDownLatch monitorHeld = new CountDownLatch(1);
+        List<ExpectedThread> expected = startAll(ExpectedThread.SLEEPING,
+                ThreadZoo.daemon("cd-chain-C", () -> {
+                    lock.lock();
+                    try {
+                        lockHeld.countDown();
+                        while (ThreadZoo.nap()) {
+                            // holding the lock for ever is the plant
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }));
+        ThreadZoo.awaitLatch(lockHeld);
+        expected.addAll(startAll(ExpectedThread.PARKED, ThreadZoo.daemon("cd-chain-B", () -> {
+            synchronized (monitor) {
+                monitorHeld.countDown();
+                lock.lock();
+                lock.unlock();
+            }
+        })));
+        ThreadZoo.awaitLatch(monitorHeld);
+        expected.addAll(startAll(ExpectedThread.BLOCKED, ThreadZoo.daemon("cd-chain-A", () -> {
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        })));
         return expected;
     }
 
