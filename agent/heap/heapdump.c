@@ -191,20 +191,15 @@ static void root(heapdump *h, jvmtiHeapReferenceKind kind, const jvmtiHeapRefere
     }
 }
 
-/* Stores a value of type, big-endian, at JVMTI field index in the current
- * instance's data. */
-static void store_field(heapdump *h, jint index, uint8_t type, uint64_t bits)
+/* The slot of the current instance's field at JVMTI index, or NULL when the
+ * burst is no instance of a known class or the index no instance field of it. */
+static inline const hd_slot *field_slot(const heapdump *h, jint index)
 {
-    hd_class *c = h->burst_class;
+    const hd_class *c = h->burst_class;
     if (h->burst_kind != BURST_INSTANCE || !c || index < 0 || (uint32_t)index >= c->slot_count)
-        return;
-    uint32_t slot = c->slots[index];
-    if (!slot || (slot & 15) != type)
-        return;
-    unsigned size = cd_hprof_type_size(type, CD_HPROF_ID_SIZE);
-    uint8_t *p = h->values + (slot >> 4);
-    for (unsigned i = 0; i < size; i++)
-        p[i] = (uint8_t)(bits >> (8 * (size - 1 - i)));
+        return NULL;
+    const hd_slot *slot = &c->slots[index];
+    return slot->type ? slot : NULL;
 }
 
 static jint JNICALL on_reference(jvmtiHeapReferenceKind kind, const jvmtiHeapReferenceInfo *info,
@@ -239,9 +234,12 @@ static jint JNICALL on_reference(jvmtiHeapReferenceKind kind, const jvmtiHeapRef
                 class_outside_snapshot(h, referee);
         }
         break;
-    case JVMTI_HEAP_REFERENCE_FIELD:
-        store_field(h, info->field.index, CD_HPROF_OBJECT, referee);
+    case JVMTI_HEAP_REFERENCE_FIELD: {
+        const hd_slot *slot = field_slot(h, info->field.index);
+        if (slot && slot->type == CD_HPROF_OBJECT)
+            cd_hprof_store_value(h->values + slot->offset, referee, CD_HPROF_ID_SIZE);
         break;
+    }
     case JVMTI_HEAP_REFERENCE_ARRAY_ELEMENT:
         if (h->burst_kind != BURST_OBJECT_ARRAY)
             break;
@@ -267,26 +265,18 @@ static jint JNICALL on_primitive_field(jvmtiHeapReferenceKind kind,
     uint64_t object = (uint64_t)*object_tag_ptr;
     if (object != h->burst_id)
         begin_burst(h, object, (uint64_t)object_class_tag);
-    uint8_t type = cd_hprof_type_of_descriptor((char)value_type);
-    if (cd_hprof_redacts_value(h->redact, type) && !h->burst_keep)
+    const hd_slot *slot = field_slot(h, info->field.index);
+    if (!slot || slot->descriptor != (char)value_type || (slot->zeroed && !h->burst_keep))
         return 0;
+    /* jvalue is a union: the member of the value's size holds its bits. */
     uint64_t bits;
-    switch (value_type) {
-    case JVMTI_PRIMITIVE_TYPE_BOOLEAN: bits = value.z; break;
-    case JVMTI_PRIMITIVE_TYPE_BYTE: bits = (uint8_t)value.b; break;
-    case JVMTI_PRIMITIVE_TYPE_CHAR: bits = value.c; break;
-    case JVMTI_PRIMITIVE_TYPE_SHORT: bits = (uint16_t)value.s; break;
-    case JVMTI_PRIMITIVE_TYPE_INT: bits = (uint32_t)value.i; break;
-    case JVMTI_PRIMITIVE_TYPE_FLOAT: {
-        uint32_t u;
-        memcpy(&u, &value.f, sizeof u);
-        bits = u;
-        break;
-    }
-    case JVMTI_PRIMITIVE_TYPE_DOUBLE: memcpy(&bits, &value.d, sizeof bits); break;
+    switch (slot->size) {
+    case 1: bits = (uint8_t)value.b; break;
+    case 2: bits = (uint16_t)value.s; break;
+    case 4: bits = (uint32_t)value.i; break;
     default: bits = (uint64_t)value.j; break;
     }
-    store_field(h, info->field.index, type, bits);
+    cd_hprof_store_value(h->values + slot->offset, bits, slot->size);
     return 0;
 }
 

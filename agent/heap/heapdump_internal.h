@@ -31,6 +31,15 @@ typedef struct hd_field {
     uint8_t is_static;
 } hd_field;
 
+/* Where the walk stores one instance field that JVMTI reports by index. */
+typedef struct hd_slot {
+    uint32_t offset; /* in the instance data */
+    uint8_t type;    /* HPROF type; 0: not an instance field */
+    uint8_t size;    /* bytes */
+    char descriptor; /* as JVMTI names a primitive value's type */
+    uint8_t zeroed;  /* a value the dump's redaction withholds */
+} hd_slot;
+
 typedef struct hd_class {
     jclass klass;
     uint64_t id; /* its tag: index + 1 */
@@ -44,7 +53,7 @@ typedef struct hd_class {
     uint32_t instance_bytes; /* with the superclasses' */
     int32_t *interfaces;     /* direct superinterfaces, as indexes */
     uint16_t interface_count;
-    uint32_t *slots; /* JVMTI field index -> offset << 4 | HPROF type; 0: not an instance field */
+    hd_slot *slots; /* by JVMTI field index */
     uint32_t slot_count;
     uint32_t mark;
 } hd_class;

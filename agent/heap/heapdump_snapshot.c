@@ -300,7 +300,11 @@ static uint32_t interface_fields(heapdump *h, int32_t i, uint32_t generation, in
  * including those of its superclasses and their superinterfaces), then those
  * of java.lang.Object, down to the class's own, statics and instance fields in
  * one sequence, each class's in GetClassFields order. HPROF's instance data
- * holds the class's own instance fields first, then each superclass's. */
+ * holds the class's own instance fields first, then each superclass's; within
+ * a class the last declared comes first, as in HotSpot's dumps (the class dump
+ * lists them so too). That order is also what deflate compresses best: an
+ * instance's id is followed by the fields declared last, often the references
+ * to its neighbours, whose ids are close to its own. */
 static int map_fields(heapdump *h, int32_t index, cd_error *err)
 {
     hd_class *c = &h->classes[index];
@@ -337,13 +341,22 @@ static int map_fields(heapdump *h, int32_t index, cd_error *err)
     for (int d = depth - 1; d >= 0; d--) {
         hd_class *k = &h->classes[chain[d]];
         uint32_t at = base[d];
-        for (uint16_t i = 0; i < k->field_count; i++, slot++) {
-            if (k->fields[i].is_static)
+        for (int i = k->field_count - 1; i >= 0; i--) {
+            const hd_field *f = &k->fields[i];
+            if (f->is_static)
                 continue;
-            uint8_t type = cd_hprof_type_of_descriptor(k->fields[i].descriptor);
-            c->slots[slot] = at << 4 | type;
-            at += cd_hprof_type_size(type, CD_HPROF_ID_SIZE);
+            uint8_t type = cd_hprof_type_of_descriptor(f->descriptor);
+            uint8_t size = (uint8_t)cd_hprof_type_size(type, CD_HPROF_ID_SIZE);
+            c->slots[slot + (uint32_t)i] = (hd_slot){
+                .offset = at,
+                .type = type,
+                .size = size,
+                .descriptor = f->descriptor,
+                .zeroed = (uint8_t)cd_hprof_redacts_value(h->redact, type),
+            };
+            at += size;
         }
+        slot += k->field_count;
     }
     if (c->instance_bytes > h->values_cap)
         h->values_cap = c->instance_bytes;
@@ -390,13 +403,15 @@ int hd_dump_class(heapdump *h, int32_t index, cd_error *err)
     if (!values)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory");
     cd_hprof_value *static_values = values, *field_values = values + statics;
-    statics = fields = 0;
+    uint16_t field_count = fields;
+    statics = 0;
     int rc = 0;
     for (uint16_t i = 0; i < c->field_count && rc == 0; i++) {
         const hd_field *f = &c->fields[i];
         uint8_t type = cd_hprof_type_of_descriptor(f->descriptor);
         if (!f->is_static) {
-            field_values[fields++] = (cd_hprof_value){f->name_id, type, 0};
+            /* the last declared first, as map_fields lays them out */
+            field_values[--fields] = (cd_hprof_value){f->name_id, type, 0};
             continue;
         }
         err->code = CD_OK;
@@ -425,7 +440,7 @@ int hd_dump_class(heapdump *h, int32_t index, cd_error *err)
             .statics = static_values,
             .static_count = statics,
             .fields = field_values,
-            .field_count = fields,
+            .field_count = field_count,
         };
         cd_hprof_class_dump(h->w, &record);
     }

@@ -98,33 +98,27 @@ static void put_u1(cd_hprof_writer *w, uint8_t v)
     put(w, &v, 1);
 }
 
-static void put_u2(cd_hprof_writer *w, uint16_t v)
-{
-    uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-    put(w, b, 2);
-}
-
-static void put_u4(cd_hprof_writer *w, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    put(w, b, 4);
-}
-
-static void put_u8(cd_hprof_writer *w, uint64_t v)
-{
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (56 - 8 * i));
-    put(w, b, 8);
-}
-
 /* The low size bytes of bits, big-endian. */
 static void put_value(cd_hprof_writer *w, uint64_t bits, unsigned size)
 {
     uint8_t b[8];
-    for (unsigned i = 0; i < size; i++)
-        b[i] = (uint8_t)(bits >> (8 * (size - 1 - i)));
+    cd_hprof_store_value(b, bits, size);
     put(w, b, size);
+}
+
+static void put_u2(cd_hprof_writer *w, uint16_t v)
+{
+    put_value(w, v, 2);
+}
+
+static void put_u4(cd_hprof_writer *w, uint32_t v)
+{
+    put_value(w, v, 4);
+}
+
+static void put_u8(cd_hprof_writer *w, uint64_t v)
+{
+    put_value(w, v, 8);
 }
 
 /* ---------------------------------------------------------------- records */
@@ -134,11 +128,7 @@ static void close_segment(cd_hprof_writer *w)
     if (!w->segment_open)
         return;
     uint32_t len = (uint32_t)(w->used - w->segment_at - RECORD_HEADER_BYTES);
-    uint8_t *p = w->buf + w->segment_at + 5;
-    p[0] = (uint8_t)(len >> 24);
-    p[1] = (uint8_t)(len >> 16);
-    p[2] = (uint8_t)(len >> 8);
-    p[3] = (uint8_t)len;
+    cd_hprof_store_value(w->buf + w->segment_at + 5, len, 4);
     w->segment_open = 0;
 }
 
@@ -179,6 +169,17 @@ static void begin_sub(cd_hprof_writer *w, uint64_t size)
     w->segment_at = w->used;
     record_header(w, CD_HPROF_HEAP_DUMP_SEGMENT, 0);
     w->segment_open = 1;
+}
+
+/* A sub-record of size bytes that fits a buffer (size + RECORD_HEADER_BYTES <=
+ * BUFFER_BYTES), claimed whole in the open segment: the caller stores exactly
+ * size bytes at the result. Small records skip put()'s per-call checks. */
+static uint8_t *claim_sub(cd_hprof_writer *w, size_t size)
+{
+    begin_sub(w, size);
+    uint8_t *p = w->buf + w->used;
+    w->used += size;
+    return p;
 }
 
 cd_hprof_writer *cd_hprof_writer_new(cd_sink *out, uint64_t time_ms, cd_error *err)
@@ -316,37 +317,40 @@ void cd_hprof_trace(cd_hprof_writer *w, uint32_t serial, uint32_t thread_serial,
 
 void cd_hprof_root(cd_hprof_writer *w, uint8_t sub_tag, uint64_t id)
 {
-    begin_sub(w, 1 + ID);
-    put_u1(w, sub_tag);
-    put_u8(w, id);
+    uint8_t *p = claim_sub(w, 1 + ID);
+    p[0] = sub_tag;
+    cd_hprof_store_value(p + 1, id, ID);
 }
 
 void cd_hprof_root_jni_global(cd_hprof_writer *w, uint64_t id, uint64_t ref_id)
 {
-    begin_sub(w, 1 + 2 * ID);
-    put_u1(w, CD_HPROF_ROOT_JNI_GLOBAL);
-    put_u8(w, id);
-    put_u8(w, ref_id);
+    uint8_t *p = claim_sub(w, 1 + 2 * ID);
+    p[0] = CD_HPROF_ROOT_JNI_GLOBAL;
+    cd_hprof_store_value(p + 1, id, ID);
+    cd_hprof_store_value(p + 1 + ID, ref_id, ID);
+}
+
+/* A root with an id and two u4s: in a frame, or a thread's. */
+static void root_with_serials(cd_hprof_writer *w, uint8_t sub_tag, uint64_t id, uint32_t first,
+                              uint32_t second)
+{
+    uint8_t *p = claim_sub(w, 1 + ID + 8);
+    p[0] = sub_tag;
+    cd_hprof_store_value(p + 1, id, ID);
+    cd_hprof_store_value(p + 1 + ID, first, 4);
+    cd_hprof_store_value(p + 5 + ID, second, 4);
 }
 
 void cd_hprof_root_in_frame(cd_hprof_writer *w, uint8_t sub_tag, uint64_t id,
                             uint32_t thread_serial, int32_t depth)
 {
-    begin_sub(w, 1 + ID + 8);
-    put_u1(w, sub_tag);
-    put_u8(w, id);
-    put_u4(w, thread_serial);
-    put_u4(w, (uint32_t)depth);
+    root_with_serials(w, sub_tag, id, thread_serial, (uint32_t)depth);
 }
 
 void cd_hprof_root_thread(cd_hprof_writer *w, uint64_t id, uint32_t thread_serial,
                           uint32_t trace_serial)
 {
-    begin_sub(w, 1 + ID + 8);
-    put_u1(w, CD_HPROF_ROOT_THREAD_OBJ);
-    put_u8(w, id);
-    put_u4(w, thread_serial);
-    put_u4(w, trace_serial);
+    root_with_serials(w, CD_HPROF_ROOT_THREAD_OBJ, id, thread_serial, trace_serial);
 }
 
 /* ---------------------------------------------------------------- objects */
@@ -385,13 +389,14 @@ void cd_hprof_class_dump(cd_hprof_writer *w, const cd_hprof_class_record *c)
 void cd_hprof_instance(cd_hprof_writer *w, uint64_t id, uint64_t class_id, const uint8_t *values,
                        uint32_t len)
 {
-    begin_sub(w, 1 + ID + 4 + ID + 4 + (uint64_t)len);
-    put_u1(w, CD_HPROF_INSTANCE_DUMP);
-    put_u8(w, id);
-    put_u4(w, CD_HPROF_DUMMY_TRACE);
-    put_u8(w, class_id);
-    put_u4(w, len);
-    put(w, values, len);
+    /* Instance data is at most 65535 fields of 8 bytes: always within a buffer. */
+    uint8_t *p = claim_sub(w, 1 + ID + 4 + ID + 4 + (size_t)len);
+    p[0] = CD_HPROF_INSTANCE_DUMP;
+    cd_hprof_store_value(p + 1, id, ID);
+    cd_hprof_store_value(p + 1 + ID, CD_HPROF_DUMMY_TRACE, 4);
+    cd_hprof_store_value(p + 5 + ID, class_id, ID);
+    cd_hprof_store_value(p + 5 + 2 * ID, len, 4);
+    memcpy(p + 9 + 2 * ID, values, len);
 }
 
 void cd_hprof_object_array_begin(cd_hprof_writer *w, uint64_t id, uint64_t class_id,
@@ -428,8 +433,13 @@ void cd_hprof_object_array_element(cd_hprof_writer *w, uint32_t index, uint64_t 
         return;
     }
     null_elements(w, index);
-    put_u8(w, element_id);
     w->array_next = index + 1;
+    if (w->used + ID <= BUFFER_BYTES) {
+        cd_hprof_store_value(w->buf + w->used, element_id, ID);
+        w->used += ID;
+    } else {
+        put_u8(w, element_id); /* a streamed array crossing a buffer */
+    }
 }
 
 void cd_hprof_object_array_end(cd_hprof_writer *w)

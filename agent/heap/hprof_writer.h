@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "carbondump/error.h"
 #include "carbondump/sink.h"
@@ -24,6 +25,38 @@
 #define CD_HPROF_ID_SIZE 8
 /* The stack trace every object cites, as HotSpot's dumps do. */
 #define CD_HPROF_DUMMY_TRACE 1
+
+/* Stores the low size bytes (1, 2, 4 or 8) of bits at p, big-endian, as HPROF
+ * holds every value. Inline, with a fixed-size copy per case: the heap walk
+ * stores a value per field and per id. */
+static inline void cd_hprof_store_value(uint8_t *p, uint64_t bits, unsigned size)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CD_HPROF_BE(bits, value) (value)
+#else
+#define CD_HPROF_BE(bits, value) __builtin_bswap##bits(value)
+#endif
+    switch (size) {
+    case 8: {
+        uint64_t v = CD_HPROF_BE(64, bits);
+        memcpy(p, &v, 8);
+        break;
+    }
+    case 4: {
+        uint32_t v = CD_HPROF_BE(32, (uint32_t)bits);
+        memcpy(p, &v, 4);
+        break;
+    }
+    case 2: {
+        uint16_t v = CD_HPROF_BE(16, (uint16_t)bits);
+        memcpy(p, &v, 2);
+        break;
+    }
+    case 1: *p = (uint8_t)bits; break;
+    default: break;
+    }
+#undef CD_HPROF_BE
+}
 
 typedef struct cd_hprof_writer cd_hprof_writer;
 

@@ -22,6 +22,9 @@
  *       its superclasses') as name=value sorted by name, Strings by their
  *       text, other objects by their class, arrays with their elements; then
  *       the static fields of CLASS and its superclasses.
+ *   layout CLASS
+ *       For CLASS and each superclass, one line: "layout <class> <instance
+ *       fields in the order the dump lists them>".
  *   count CLASS
  *       count <instances of CLASS>
  *   threads
@@ -38,6 +41,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.graalvm.visualvm.lib.jfluid.heap.Field;
 import org.graalvm.visualvm.lib.jfluid.heap.FieldValue;
 import org.graalvm.visualvm.lib.jfluid.heap.GCRoot;
 import org.graalvm.visualvm.lib.jfluid.heap.Heap;
@@ -51,7 +55,7 @@ import org.graalvm.visualvm.lib.jfluid.heap.PrimitiveArrayInstance;
 public final class HeapCheck {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: HeapCheck DUMP ring CLASS N | fields CLASS | count CLASS | threads | roots ...");
+            System.err.println("usage: HeapCheck DUMP ring CLASS N | fields CLASS | layout CLASS | count CLASS | threads | roots ...");
             System.exit(2);
         }
         Heap heap = HeapFactory.createHeap(new File(args[0]));
@@ -63,6 +67,9 @@ public final class HeapCheck {
                 break;
             case "fields":
                 fields(heap, args[++i]);
+                break;
+            case "layout":
+                layout(heap, args[++i]);
                 break;
             case "count":
                 System.out.println("count " + mustFind(heap, args[++i]).getInstancesCount());
@@ -200,6 +207,15 @@ public final class HeapCheck {
         statics.sort(null);
         for (String line : statics)
             System.out.println(line);
+    }
+
+    private static void layout(Heap heap, String className) {
+        for (JavaClass c = mustFind(heap, className); c != null; c = c.getSuperClass()) {
+            StringBuilder line = new StringBuilder("layout " + c.getName());
+            for (Field field : c.getFields())
+                line.append(' ').append(field.getName());
+            System.out.println(line);
+        }
     }
 
     private static void threads(Heap heap) {

@@ -234,6 +234,51 @@ static void an_element_out_of_order_fails_the_sink(void **state)
     cd_sink_abandon(sink);
 }
 
+static void values_are_stored_big_endian_in_exactly_their_size(void **state)
+{
+    uint8_t bytes[10];
+    memset(bytes, 0xee, sizeof bytes);
+    cd_hprof_store_value(bytes + 1, 0x1122334455667788ULL, 8);
+    const uint8_t eight[10] = {0xee, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0xee};
+    assert_memory_equal(bytes, eight, sizeof bytes);
+
+    memset(bytes, 0xee, sizeof bytes);
+    cd_hprof_store_value(bytes + 1, 0xffffffffcafebabeULL, 4);
+    cd_hprof_store_value(bytes + 5, 0xbeef, 2);
+    cd_hprof_store_value(bytes + 7, 0x1ff, 1);
+    const uint8_t mixed[10] = {0xee, 0xca, 0xfe, 0xba, 0xbe, 0xbe, 0xef, 0xff, 0xee, 0xee};
+    assert_memory_equal(bytes, mixed, sizeof bytes);
+}
+
+static void a_streamed_object_array_keeps_every_element_across_buffers(void **state)
+{
+    enum { LENGTH = 200000 }; /* 1.6 MB of ids: streams through more than one buffer */
+    cd_sink *sink;
+    uint64_t next_id;
+    cd_hprof_writer *w = start(&sink, &next_id);
+    for (uint64_t id = 0x100000000ULL; id < 0x100000000ULL + 5; id++)
+        cd_hprof_instance(w, id, 1, NULL, 0);
+    cd_hprof_object_array_begin(w, 901, 2, LENGTH);
+    for (uint32_t i = 0; i < LENGTH; i++)
+        if (i % 7 != 3) /* some nulls, written as gaps */
+            cd_hprof_object_array_element(w, i, 0x100000000ULL + i % 5);
+    cd_hprof_object_array_end(w);
+    written out = finish(w, sink);
+    uint8_t *elements = calloc(LENGTH, 8);
+    assert_non_null(elements);
+    for (uint32_t i = 0; i < LENGTH; i++)
+        if (i % 7 != 3)
+            cd_hprof_store_value(elements + 8 * (size_t)i, 0x100000000ULL + i % 5, 8);
+    assert_non_null(memmem(out.data, out.len, elements, (size_t)LENGTH * 8));
+    seen s = {0};
+    cd_hprof_reader *reader;
+    assert_int_equal(read_back(&out, &s, &reader)->object_arrays, 1);
+    assert_int_equal(s.array_length, LENGTH);
+    cd_hprof_reader_free(reader);
+    free(elements);
+    free(out.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +288,8 @@ int main(void)
         cmocka_unit_test(zeroed_arrays_keep_their_length),
         cmocka_unit_test(object_arrays_stream_with_nulls_in_the_gaps),
         cmocka_unit_test(an_element_out_of_order_fails_the_sink),
+        cmocka_unit_test(values_are_stored_big_endian_in_exactly_their_size),
+        cmocka_unit_test(a_streamed_object_array_keeps_every_element_across_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
