@@ -396,7 +396,8 @@ void cd_hprof_instance(cd_hprof_writer *w, uint64_t id, uint64_t class_id, const
     cd_hprof_store_value(p + 1 + ID, CD_HPROF_DUMMY_TRACE, 4);
     cd_hprof_store_value(p + 5 + ID, class_id, ID);
     cd_hprof_store_value(p + 5 + 2 * ID, len, 4);
-    memcpy(p + 9 + 2 * ID, values, len);
+    if (len) /* an instance without fields may come with no values at all */
+        memcpy(p + 9 + 2 * ID, values, len);
 }
 
 void cd_hprof_object_array_begin(cd_hprof_writer *w, uint64_t id, uint64_t class_id,
