@@ -70,11 +70,17 @@ case $1 in
   debug)
     for a in "$@"; do case $a in --container=*) name=${a#--container=} ;; esac; done
     mapfile -d '' -t command < <(after_dashes "$@")
-    # a container: its own mount namespace and /tmp, the pod's processes; the
-    # test's sanitizer report directory (under the host's /tmp) stays visible
-    unshare --mount sh -c 'mount --bind "$1" /mnt && mount -t tmpfs tmpfs /tmp &&
-                           mkdir -p "$1" && mount --move /mnt "$1" && shift && exec "$@"' \
-      container "$SANITIZERS" "${command[@]}" >"$CLUSTER/$name.log" 2>&1 </dev/null &
+    # a container: its own mount namespace and /tmp, the pod's processes. The
+    # directories in $KEEP stay visible even when they lie under the host's
+    # /tmp: the test's sanitizer reports, and the build that stands in for the
+    # image's carbondump (a clone under /tmp has its build there too).
+    unshare --mount sh -c 'mount -t tmpfs tmpfs /mnt && n=0 &&
+                           for d in $KEEP; do n=$((n + 1)); mkdir /mnt/$n &&
+                             mount --bind "$d" /mnt/$n || exit 1; done &&
+                           mount -t tmpfs tmpfs /tmp && n=0 &&
+                           for d in $KEEP; do n=$((n + 1)); mkdir -p "$d" &&
+                             mount --move /mnt/$n "$d" || exit 1; done && exec "$@"' \
+      container "${command[@]}" >"$CLUSTER/$name.log" 2>&1 </dev/null &
     echo $! >"$CLUSTER/$name.pid" ;;
   logs) cat "$CLUSTER/$(option -c "$@").log" ;;
   cp) container=$(cat "$CLUSTER/$(option -c "$@").pid")
@@ -88,7 +94,7 @@ esac
 EOF
 chmod +x "$WORK/bin/kubectl"
 mkdir -p "$WORK/bundles"
-CLUSTER="$cluster" SANITIZERS="$SANITIZER_DIR" PATH="$WORK/bin:$CD_BUILD/bin:$PATH" \
+CLUSTER="$cluster" KEEP="$SANITIZER_DIR $(cd "$CD_BUILD" && pwd -P)" PATH="$WORK/bin:$CD_BUILD/bin:$PATH" \
   "$k8s/carbondump-pod.sh" --image carbondump:test --pid "$pid" --timeout 120 -o "$WORK/bundles" \
   wso2am-0 -- --only jvm,threads,os >"$WORK/pod.out" 2>"$WORK/pod.err"
 expect_eq 0 "$?" "exit status of carbondump-pod.sh (stderr: $(tail -n 5 "$WORK/pod.err"))"
