@@ -129,9 +129,13 @@ int cd_secret_reference(const char *value, size_t len)
         i++;
     if (i >= len || value[i] != '{')
         return 0;
-    for (size_t j = i + 1; j < len - 1; j++)
-        if (value[j] == '{' || value[j] == '}')
+    /* one reference, a name without blanks: "${a b}" or "${x\0 ... }" is a
+     * value that merely looks like one at its ends */
+    for (size_t j = i + 1; j < len - 1; j++) {
+        unsigned char c = (unsigned char)value[j];
+        if (c == '{' || c == '}' || c <= ' ' || c == 0x7f)
             return 0;
+    }
     return 1;
 }
 

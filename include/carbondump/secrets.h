@@ -24,7 +24,8 @@ int cd_secret_name(const char *name, size_t len);
 int cd_secret_assignment(const char *text, size_t *value_offset);
 
 /* 1 if value[0..len) is only a reference to a secret kept elsewhere:
- * ${name}, $secret{alias}, $ref{...}, $env{...}. Such a value stays. */
+ * ${name}, $secret{alias}, $ref{...}, $env{...}, the name without blanks or
+ * control characters. Such a value stays. */
 int cd_secret_reference(const char *value, size_t len);
 
 /* 1 if value[0..len) is masked already: nothing but '*'. */

@@ -205,6 +205,14 @@ static void keeps_references_empty_and_masked_values(void **state)
     assert_string_equal(k.text, "");
 }
 
+static void masks_a_value_that_only_ends_like_a_reference(void **state)
+{
+    keys k;
+    const char *argv[] = {"-Dadmin.password=${a s3cret b}", "-Dx.secret=${\tx}", NULL};
+    assert_string_equal(mask_argv(argv, &k), "-Dadmin.password=******** | -Dx.secret=********");
+    assert_string_equal(k.text, "[-Dadmin.password][-Dx.secret]");
+}
+
 static void keeps_ordinary_arguments(void **state)
 {
     keys k;
@@ -430,6 +438,7 @@ int main(void)
         cmocka_unit_test(masks_authorization_headers_in_every_spelling),
         cmocka_unit_test(masks_curl_user_credentials_but_not_uid_gid),
         cmocka_unit_test(keeps_references_empty_and_masked_values),
+        cmocka_unit_test(masks_a_value_that_only_ends_like_a_reference),
         cmocka_unit_test(keeps_ordinary_arguments),
         cmocka_unit_test(a_secret_flag_inside_a_script_argument),
         cmocka_unit_test(the_state_carries_to_the_next_argument_only),
