@@ -134,6 +134,8 @@ typedef struct process_context {
     cd_run *run;
     int pid;
     char *status; /* /proc/<pid>/status, or NULL */
+    size_t status_len;
+    cd_error status_err; /* why status is NULL */
     cd_limit limits[LIMITS_MAX];
     size_t limit_count;
     cJSON *json;
@@ -571,6 +573,20 @@ static thread_row *read_threads(int pid, size_t *count, cd_error *err)
     return r.rows;
 }
 
+/* osinfo/process_status.txt: the very text the JSON's counts were read from,
+ * so that the two agree while threads come and go. */
+static int write_status(const process_context *p, cd_error *err)
+{
+    cd_sink *sink = cd_osinfo_open(p->run, "process_status.txt", err);
+    if (!sink)
+        return -1;
+    if (p->status)
+        cd_sink_write(sink, p->status, p->status_len);
+    else
+        cd_sink_printf(sink, "# %s\n", p->status_err.message);
+    return cd_sink_close(sink, err);
+}
+
 static int write_threads(process_context *p, cd_error *err)
 {
     cJSON *threads = cJSON_AddObjectToObject(p->json, "threads");
@@ -720,8 +736,8 @@ int cd_process_section(cd_run *run, cd_error *err)
     char path[64];
     cd_error read_err = {0};
     snprintf(path, sizeof path, "/proc/%d/status", p.pid);
-    if (cd_read_file(path, PROC_SMALL_MAX_BYTES, 1, &p.status, NULL, &read_err) != 0) {
-        note_unreadable(&p, read_err.message);
+    if (cd_read_file(path, PROC_SMALL_MAX_BYTES, 1, &p.status, &p.status_len, &p.status_err) != 0) {
+        note_unreadable(&p, p.status_err.message);
         p.status = NULL;
     }
     char *limits_text = NULL;
@@ -748,9 +764,7 @@ int cd_process_section(cd_run *run, cd_error *err)
     snprintf(path, sizeof path, "/proc/%d/limits", p.pid);
     if (cd_osinfo_copy(run, "process_limits.txt", path, PROC_SMALL_MAX_BYTES, NULL, err) < 0)
         rc = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", p.pid);
-    if (rc == 0 &&
-        cd_osinfo_copy(run, "process_status.txt", path, PROC_SMALL_MAX_BYTES, NULL, err) < 0)
+    if (rc == 0 && write_status(&p, err) < 0)
         rc = -1;
     if (rc == 0 && write_open_files(&p, err) < 0)
         rc = -1;
