@@ -299,6 +299,8 @@ static cJSON *json_report(const summary *s)
     static const char *const generation_names[] = {"none", "young", "old"};
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "source", s->source);
+    /* the summary was taken at an OutOfMemoryError of the Java heap */
+    cJSON_AddBoolToObject(root, "java_heap_exhausted", strcmp(s->source, "hsperfdata") == 0);
     if (s->collector)
         cJSON_AddStringToObject(root, "collector", s->collector);
     else

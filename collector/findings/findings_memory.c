@@ -6,7 +6,10 @@
  *                    generation alone holds >= HEAP_OLD_WARN_RATIO (so that
  *                    young garbage waiting for the next collection does not
  *                    count); critical from HEAP_CRITICAL_RATIO of old (or of
- *                    all, for collectors without generations). Names the top
+ *                    all, for collectors without generations), and from the
+ *                    warning ratios when the summary was taken at an
+ *                    OutOfMemoryError of the Java heap (a collector that gave
+ *                    up keeps some room it could not use). Names the top
  *                    classes by bytes and the largest application class.
  *   memory-pool-full a non-heap pool with a maximum (Metaspace with
  *                    MaxMetaspaceSize, the code cache ...) >= POOL_WARN_RATIO full
@@ -61,11 +64,13 @@ static void heap_full(const cd_report_inputs *in, cd_findings *out)
         return;
     double old_used = cd_json_number_or(in->heap_summary, "old/used", -1);
     double ratio = used / max, old_ratio = old_used >= 0 ? old_used / max : ratio;
+    int exhausted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in->heap_summary,
+                                                                  "java_heap_exhausted"));
     cd_severity severity;
     if (old_ratio >= HEAP_CRITICAL_RATIO)
         severity = CD_SEVERITY_CRITICAL;
     else if (ratio >= HEAP_WARN_RATIO && old_ratio >= HEAP_OLD_WARN_RATIO)
-        severity = CD_SEVERITY_WARNING;
+        severity = exhausted ? CD_SEVERITY_CRITICAL : CD_SEVERITY_WARNING;
     else
         return;
 
@@ -97,8 +102,9 @@ static void heap_full(const cd_report_inputs *in, cd_findings *out)
                    cd_json_string_at(app, "name"), cd_json_number_or(app, "instances", 0), bytes);
     }
     cd_finding *f =
-        cd_findings_add(out, severity, "heap-full", "Java heap %.0f%% full: %s used of %s max%s",
-                        ratio * 100, used_text, max_text, tail);
+        cd_findings_add(out, severity, "heap-full", "Java heap %.0f%% full%s: %s used of %s max%s",
+                        ratio * 100, exhausted ? " at an OutOfMemoryError" : "", used_text,
+                        max_text, tail);
     if (old_used >= 0) {
         char old_text[32];
         cd_format_bytes(old_used, old_text, sizeof old_text);

@@ -78,6 +78,8 @@ m=$(bundle_manifest "$oom_zip")
 expect_eq ok "$(json_get "$m" 'j["sections"]["heap-summary"]["status"]')" "heap summary in the OOM bundle"
 expect_eq hsperfdata "$(json_get <(unzip -p "$oom_zip" '*/memoryinfo/java_heap_summary.json') 'j["source"]')" \
   "source of the OOM bundle's heap summary"
+expect_eq True "$(json_get <(unzip -p "$oom_zip" '*/memoryinfo/java_heap_summary.json') 'j["java_heap_exhausted"]')" \
+  "the OOM bundle's heap summary says it was taken at the OutOfMemoryError"
 expect_eq "critical 64.0 MiB max" "$(json_get "$m" '[f["severity"] + " " + ("64.0 MiB max" if "of 64.0 MiB max" in f["title"] else f["title"]) for f in j["findings"] if f["kind"] == "heap-full"][0]')" \
   "heap-full finding of the OOM bundle"
 sleep 2

@@ -890,6 +890,30 @@ static void nearly_full_old_generation_is_reported_with_top_classes(void **state
     cd_report_inputs_free(&in);
 }
 
+static void nearly_full_heap_at_an_out_of_memory_error_is_critical(void **state)
+{
+    cd_report_inputs in = {0};
+    in.heap_summary = json("{\"java_heap_exhausted\":true,\"heap\":{\"used\":60514592,"
+                           "\"max\":67108864},\"old\":{\"used\":60514592}}");
+    cd_findings list = {0};
+    cd_findings_memory(&in, &list);
+    const cd_finding *f = only_finding(&list, "heap-full");
+    assert_int_equal(f->severity, CD_SEVERITY_CRITICAL);
+    assert_string_equal(f->title, "Java heap 90% full at an OutOfMemoryError: 57.7 MiB used of "
+                                  "64.0 MiB max");
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+
+    /* below the warning ratios, an exhausted heap is not called full */
+    in = (cd_report_inputs){0};
+    in.heap_summary = json("{\"java_heap_exhausted\":true,\"heap\":{\"used\":70,\"max\":100},"
+                           "\"old\":{\"used\":70}}");
+    cd_findings_memory(&in, &list);
+    assert_false(has_kind(&list, "heap-full"));
+    cd_findings_free(&list);
+    cd_report_inputs_free(&in);
+}
+
 static void full_heap_of_young_garbage_is_not_reported(void **state)
 {
     cd_report_inputs in = {0};
@@ -1205,6 +1229,7 @@ int main(void)
         cmocka_unit_test(nearly_full_disks_are_reported_once_per_mount_point),
         cmocka_unit_test(missing_heap_dump_on_oom_is_info_with_the_flag_line),
         cmocka_unit_test(nearly_full_old_generation_is_reported_with_top_classes),
+        cmocka_unit_test(nearly_full_heap_at_an_out_of_memory_error_is_critical),
         cmocka_unit_test(full_heap_of_young_garbage_is_not_reported),
         cmocka_unit_test(gc_share_of_uptime_is_reported_past_the_threshold),
         cmocka_unit_test(gc_share_of_a_young_jvm_needs_a_second_of_gc_first),
