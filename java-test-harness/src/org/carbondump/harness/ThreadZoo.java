@@ -2,7 +2,8 @@
  * The "thread zoo": one daemon thread in each state a thread dump must render, always
  * present and always with the same names, so tests can compare a dump line by line:
  *
- *   cd-runnable        RUNNABLE, spinning (onSpinWait, occasionally yield)
+ *   cd-runnable        RUNNABLE, busy a quarter of the time (computing, then resting in
+ *                      Selector.select, which is RUNNABLE too: a request thread's duty)
  *   cd-sleeping        TIMED_WAITING (sleeping)
  *   cd-timed-wait      TIMED_WAITING (on object monitor), Object.wait(long)
  *   cd-waiting         WAITING (on object monitor), Object.wait()
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,8 @@ final class ThreadZoo {
     static final int LONG_NAME_CHARS = 10 * 1024;
     static final String ODD_NAME = "cd-odd \"quoted\" back\\slash\nsecond line \u00fcml\u00e4ut \u65e5\u672c\u8a9e \u2713";
     private static final long NAP_MILLIS = 60_000;
+    private static final long SPIN_BURST_NANOS = 5_000_000;
+    private static final long SPIN_REST_MILLIS = 15;
 
     /** The monitors zoo threads wait on or hold; a named class makes jstack's lines readable. */
     static final class ZooMonitor {
@@ -148,18 +152,24 @@ final class ThreadZoo {
         return thread;
     }
 
-    // A busy loop that really computes, so the JIT cannot remove it.
+    // Computes in bursts, resting between them in Selector.select: the thread is RUNNABLE
+    // throughout (a select is native code) and uses about a quarter of a core, enough to
+    // be the zoo's hot thread without taking a core from every test that runs beside it.
     private static void spin() {
         long x = 0x9e3779b97f4a7c15L;
-        for (long i = 1; ; i++) {
-            x = x * 6364136223846793005L + 1442695040888963407L;
-            if ((i & 0xffff) == 0) {
-                Thread.onSpinWait();
-                spinSink = x;
+        try (Selector rest = Selector.open()) {
+            while (!Thread.currentThread().isInterrupted()) {
+                long burstEnd = System.nanoTime() + SPIN_BURST_NANOS;
+                do {
+                    for (int i = 0; i < 0x4000; i++) {
+                        x = x * 6364136223846793005L + 1442695040888963407L;
+                    }
+                    spinSink = x; // a computation the JIT cannot remove
+                } while (System.nanoTime() - burstEnd < 0);
+                rest.select(SPIN_REST_MILLIS);
             }
-            if ((i & 0xffffff) == 0) {
-                Thread.yield();
-            }
+        } catch (IOException e) {
+            throw new HarnessException("cd-runnable cannot open a selector to rest on", e);
         }
     }
 
