@@ -72,8 +72,9 @@ case $1 in
     mapfile -d '' -t command < <(after_dashes "$@")
     # a container: its own mount namespace and /tmp, the pod's processes. The
     # directories in $KEEP stay visible even when they lie under the host's
-    # /tmp: the test's sanitizer reports, and the build that stands in for the
-    # image's carbondump (a clone under /tmp has its build there too).
+    # /tmp: the test's sanitizer reports, and the source tree and build that
+    # stand in for the image's carbondump (a clone under /tmp has its build
+    # there too, and a build may link to another one's agent).
     unshare --mount sh -c 'mount -t tmpfs tmpfs /mnt && n=0 &&
                            for d in $KEEP; do n=$((n + 1)); mkdir /mnt/$n &&
                              mount --bind "$d" /mnt/$n || exit 1; done &&
@@ -94,7 +95,7 @@ esac
 EOF
 chmod +x "$WORK/bin/kubectl"
 mkdir -p "$WORK/bundles"
-CLUSTER="$cluster" KEEP="$SANITIZER_DIR $(cd "$CD_BUILD" && pwd -P)" PATH="$WORK/bin:$CD_BUILD/bin:$PATH" \
+CLUSTER="$cluster" KEEP="$SANITIZER_DIR $(cd "$CD_SOURCE" && pwd -P) $(cd "$CD_BUILD" && pwd -P)" PATH="$WORK/bin:$CD_BUILD/bin:$PATH" \
   "$k8s/carbondump-pod.sh" --image carbondump:test --pid "$pid" --timeout 120 -o "$WORK/bundles" \
   wso2am-0 -- --only jvm,threads,os >"$WORK/pod.out" 2>"$WORK/pod.err"
 expect_eq 0 "$?" "exit status of carbondump-pod.sh (stderr: $(tail -n 5 "$WORK/pod.err"))"
