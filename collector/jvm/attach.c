@@ -76,6 +76,9 @@
  * starts its listener within milliseconds), then backing off. */
 #define LISTENER_POLL_FIRST_MS 10
 #define LISTENER_POLL_MAX_MS 500
+/* The first SIGQUIT again after this long without a listener, then after twice as
+ * long each time (1, 2, 4 ... s from the first). */
+#define LISTENER_RESEND_FIRST_MS 1000
 
 /* How many bytes of the JVM's text a message quotes. */
 #define QUOTED_TEXT_MAX 300
@@ -520,7 +523,7 @@ static int start_listener(const cd_target *t, const char *socket_path, uint64_t 
     if (create_trigger(t, &trigger, err) != 0)
         return -1;
     int rc = -1;
-    int resent = 0;
+    uint64_t resend_after_ms = LISTENER_RESEND_FIRST_MS;
     int64_t delay_ms = LISTENER_POLL_FIRST_MS;
     if (kill(t->pid, SIGQUIT) != 0) {
         if (errno == ESRCH)
@@ -550,11 +553,15 @@ static int start_listener(const cd_target *t, const char *socket_path, uint64_t 
                     waited);
             break;
         }
-        /* A JVM busy starting up can miss the first signal; one more halfway through
-         * costs at most a second thread dump in its log. */
-        if (!resent && cd_monotonic_ms() - started_ms > (deadline_ms - started_ms) / 2) {
+        /* The JVM starts its listener on the signal that finds the trigger file,
+         * and gives up for that signal when it cannot: a JVM still starting up, or
+         * one whose heap is so full that the listener's Thread object cannot be
+         * allocated (it prints "Exception in VM (AttachListener::init)"). Each
+         * SIGQUIT is a new try; one that finds the trigger prints no thread dump,
+         * and backing off keeps them few (eight in 300 s). */
+        if (cd_monotonic_ms() - started_ms >= resend_after_ms) {
             kill(t->pid, SIGQUIT);
-            resent = 1;
+            resend_after_ms *= 2;
         }
         sleep_ms(delay_ms < left_ms ? delay_ms : left_ms);
         delay_ms = delay_ms * 2 > LISTENER_POLL_MAX_MS ? LISTENER_POLL_MAX_MS : delay_ms * 2;
