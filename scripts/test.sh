@@ -3,10 +3,13 @@
 #  1. unit tests and integration tests (jdk_* on every JDK found, host_* once);
 #     every demo server runs under -Xcheck:jni (tests/integration/lib.sh);
 #  2. with the collector built under ASan+UBSan (build-asan): the unit tests,
-#     the host_* tests and the jdk_* tests on the first JDK found. A JVM cannot
-#     load a sanitized agent (libasan would have to be preloaded into it), so
-#     the integration tests use build-asan/mixed: the sanitized collector
-#     beside the normal agent, which in start-up mode starts that collector;
+#     the host_* tests and the jdk_* tests on the first JDK found, but for those
+#     whose subject is the agent's threads part (the collector only packs what
+#     it wrote, as in the others) and the soak (the same run 40 times). A JVM
+#     cannot load a sanitized agent (libasan would have to be preloaded into
+#     it), so the integration tests use build-asan/mixed: the sanitized
+#     collector beside the normal agent, which in start-up mode starts that
+#     collector;
 #  3. under valgrind memcheck: the unit tests, and the collector in
 #     jdk_attach_bundle on the first JDK found;
 #  4. every libFuzzer target for 5 s (scripts/fuzz.sh; longer by hand).
@@ -40,12 +43,11 @@ ln -sfn ../tests "$mixed/tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "unit tests under ASan+UBSan" ctest --test-dir build-asan --output-on-failure -j2 -L unit
-step "host_ tests under ASan+UBSan" \
-  ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -R 'integration\.host_'
-if [ -n "$first_jdk" ]; then
-  step "jdk_ tests under ASan+UBSan" \
-    ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -L "^jdk$first_jdk\$"
-fi
+agent_only='integration\.jdk_(threads|threads_stress|threads_virtual|vm_threads_busy|soak)\.'
+step "integration tests under ASan+UBSan" \
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 \
+    -R "^integration\.(host_.*|jdk_.*\.jdk${first_jdk:-none})\$" -E "$agent_only"
+
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 echo "== tests under valgrind (unit tests; the collector in jdk_attach_bundle on JDK ${first_jdk:-none})"

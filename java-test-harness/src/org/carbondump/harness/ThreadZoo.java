@@ -2,7 +2,7 @@
  * The "thread zoo": one daemon thread in each state a thread dump must render, always
  * present and always with the same names, so tests can compare a dump line by line:
  *
- *   cd-runnable        RUNNABLE, busy a quarter of the time (computing, then resting in
+ *   cd-runnable        RUNNABLE, busy a tenth of the time (computing, then resting in
  *                      Selector.select, which is RUNNABLE too: a request thread's duty)
  *   cd-sleeping        TIMED_WAITING (sleeping)
  *   cd-timed-wait      TIMED_WAITING (on object monitor), Object.wait(long)
@@ -38,8 +38,8 @@ final class ThreadZoo {
     static final int LONG_NAME_CHARS = 10 * 1024;
     static final String ODD_NAME = "cd-odd \"quoted\" back\\slash\nsecond line \u00fcml\u00e4ut \u65e5\u672c\u8a9e \u2713";
     private static final long NAP_MILLIS = 60_000;
-    private static final long SPIN_BURST_NANOS = 5_000_000;
-    private static final long SPIN_REST_MILLIS = 15;
+    private static final long SPIN_BURST_NANOS = 2_000_000;
+    private static final long SPIN_REST_MILLIS = 18;
 
     /** The monitors zoo threads wait on or hold; a named class makes jstack's lines readable. */
     static final class ZooMonitor {
@@ -153,7 +153,7 @@ final class ThreadZoo {
     }
 
     // Computes in bursts, resting between them in Selector.select: the thread is RUNNABLE
-    // throughout (a select is native code) and uses about a quarter of a core, enough to
+    // throughout (a select is native code) and uses about a tenth of a core, enough to
     // be the zoo's hot thread without taking a core from every test that runs beside it.
     private static void spin() {
         long x = 0x9e3779b97f4a7c15L;
