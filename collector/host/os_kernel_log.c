@@ -211,7 +211,8 @@ static long long oom_kills_since_boot(void)
     long long count = -1;
     if (cd_read_file("/proc/vmstat", 1u << 20, 1, &text, NULL, NULL) != 0)
         return -1;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         if (sscanf(line, "oom_kill %lld", &count) == 1)
             break;
     free(text);

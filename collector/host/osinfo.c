@@ -257,7 +257,8 @@ int cd_os_write_module_list(cd_run *run, cd_error *err)
             cd_sink_printf(sink, "# %s\n", read_err.message);
     } else {
         cd_sink_printf(sink, "%-19s %8s  %s\n", "Module", "Size", "Used by");
-        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
             cd_module m;
             if (cd_parse_module_line(line, &m) != 0) {
                 cd_sink_printf(sink, "# unparsable line: %s\n", line);
@@ -382,7 +383,9 @@ int cd_os_write_module_info(cd_run *run, cd_error *err)
             lines += *p == '\n';
         loaded_names = calloc(lines, sizeof *loaded_names);
         cd_sink_puts(sink, "== loaded modules (/proc/modules, /sys/module)\n\n");
-        for (char *line = strtok(text, "\n"); line && loaded_names; line = strtok(NULL, "\n")) {
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line && loaded_names;
+             line = strtok_r(NULL, "\n", &save)) {
             cd_module m;
             if (cd_parse_module_line(line, &m) != 0)
                 continue;

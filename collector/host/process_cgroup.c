@@ -209,7 +209,9 @@ static int v2_controller_enabled(const cgroup_place *place, const char *path,
     if (cd_read_file(probe, CGROUP_FILE_MAX_BYTES, 1, &text, NULL, NULL) != 0)
         return 0;
     int enabled = 0;
-    for (char *word = strtok(text, " \n"); word && !enabled; word = strtok(NULL, " \n"))
+    char *save = NULL;
+    for (char *word = strtok_r(text, " \n", &save); word && !enabled;
+         word = strtok_r(NULL, " \n", &save))
         enabled = strcmp(word, controller) == 0;
     free(text);
     return enabled;

@@ -13,6 +13,9 @@ of agent/, collector/, common/ and include/ this checks that
     that no lower stage can reach a higher one behind a declaration;
   - no C files call each other's functions round a circle (a header shared
     by several files would hide such a circle from the includes);
+  - no file calls a C library function that keeps hidden state between calls
+    (strtok, localtime, getpwuid ...): the collector's sections and the
+    agent's requests run on threads side by side, so each needs its _r twin;
   - every file opens with a comment saying what it is for, and every function
     a header declares has its contract in a comment above it (one comment may
     serve a group of declarations that follow it without a blank line).
@@ -138,6 +141,12 @@ def undocumented_declarations(raw_text):
     return missing
 
 
+# C library functions whose state is shared by all threads, each with a _r twin.
+SHARED_STATE_CALL = re.compile(
+    r"(?<![\w.>])(strtok|localtime|gmtime|ctime|asctime|getpwuid|getpwnam|getgrgid|getgrnam|"
+    r"strsignal|ttyname|gethostbyname)\s*\(")
+
+
 def check(root, doc_path):
     layers = read_layers(doc_path)
     problems = []
@@ -155,6 +164,9 @@ def check(root, doc_path):
         texts[path] = strip_comments(raw)
         if not raw.startswith("/*"):
             problems.append(f"{path}: does not open with a comment saying what it is for")
+        for m in SHARED_STATE_CALL.finditer(re.sub(r'"(?:\\.|[^"\\\n])*"', '""', texts[path])):
+            problems.append(f"{path}: calls {m.group(1)}, whose state all threads share "
+                            f"(use {m.group(1)}_r)")
         if path.endswith(".h"):
             for name in undocumented_declarations(raw):
                 problems.append(f"{path}: declares {name} without a contract comment above it")

@@ -102,5 +102,10 @@ put "$t/collector/low/low.h" '#include "carbondump/util.h"' '/* Two. */' 'int cd
   'int cd_low_twice(void);'
 expect no_contract 1 "collector/low/low.h: declares cd_low_twice without a contract comment above it" "$t"
 
+t=$(variant shared_state_call)
+put "$t/collector/side/side.c" '/* Side. */' '#include <string.h>' '#include "side.h"' \
+  'int cd_side(char *text)' '{' '    return strtok(text, " ") != NULL;' '}'
+expect shared_state_call 1 "collector/side/side.c: calls strtok, whose state all threads share (use strtok_r)" "$t"
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" = 0 ]
