@@ -74,29 +74,37 @@ const char *cd_osinfo_target_root(const cd_run *run)
     return run->target.root;
 }
 
-int cd_osinfo_copy(cd_run *run, const char *name, const char *source, size_t max_bytes,
-                   const char *header, cd_error *err)
+int cd_osinfo_write_read(cd_run *run, const char *name, const char *header, const char *text,
+                         size_t len, size_t max_bytes, const cd_error *read_err, cd_error *err)
 {
     cd_sink *sink = cd_osinfo_open(run, name, err);
     if (!sink)
         return -1;
     if (header)
         cd_sink_puts(sink, header);
-    char *text = NULL;
-    size_t len = 0;
-    cd_error read_err = {0};
-    int have = cd_read_file(source, max_bytes, 1, &text, &len, &read_err) == 0;
-    if (have) {
+    if (text) {
         cd_sink_write(sink, text, len);
         if (len == max_bytes)
             cd_sink_printf(sink, "\n# cut after %zu bytes\n", max_bytes);
-        free(text);
     } else {
-        cd_sink_printf(sink, "# %s\n", read_err.message);
+        cd_sink_printf(sink, "# %s\n", read_err->message);
     }
     if (cd_sink_close(sink, err) != 0)
         return -1;
-    return have && len > 0 ? 1 : 0;
+    return text && len > 0 ? 1 : 0;
+}
+
+int cd_osinfo_copy(cd_run *run, const char *name, const char *source, size_t max_bytes,
+                   const char *header, cd_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    cd_error read_err = {0};
+    if (cd_read_file(source, max_bytes, 1, &text, &len, &read_err) != 0)
+        text = NULL;
+    int rc = cd_osinfo_write_read(run, name, header, text, len, max_bytes, &read_err, err);
+    free(text);
+    return rc;
 }
 
 /* The first line of a small file with the newline removed, or -1. */

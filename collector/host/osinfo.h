@@ -54,6 +54,11 @@ cd_sink *cd_osinfo_open(cd_run *run, const char *name, cd_error *err);
 int cd_osinfo_copy(cd_run *run, const char *name, const char *source, size_t max_bytes,
                    const char *header, cd_error *err);
 
+/* The writing half of cd_osinfo_copy, for text read already: text[0..len) as read
+ * with a limit of max_bytes, or, when text is NULL, the reason in read_err. */
+int cd_osinfo_write_read(cd_run *run, const char *name, const char *header, const char *text,
+                         size_t len, size_t max_bytes, const cd_error *read_err, cd_error *err);
+
 /* Calls visit(dir_fd, number, ctx) for every entry of dir whose name is a number
  * (pids in /proc, fds in /proc/<pid>/fd, tids in /proc/<pid>/task) until visit
  * returns nonzero or the monotonic clock passes deadline_ms (0: no deadline).

@@ -573,20 +573,6 @@ static thread_row *read_threads(int pid, size_t *count, cd_error *err)
     return r.rows;
 }
 
-/* osinfo/process_status.txt: the very text the JSON's counts were read from,
- * so that the two agree while threads come and go. */
-static int write_status(const process_context *p, cd_error *err)
-{
-    cd_sink *sink = cd_osinfo_open(p->run, "process_status.txt", err);
-    if (!sink)
-        return -1;
-    if (p->status)
-        cd_sink_write(sink, p->status, p->status_len);
-    else
-        cd_sink_printf(sink, "# %s\n", p->status_err.message);
-    return cd_sink_close(sink, err);
-}
-
 static int write_threads(process_context *p, cd_error *err)
 {
     cJSON *threads = cJSON_AddObjectToObject(p->json, "threads");
@@ -741,30 +727,36 @@ int cd_process_section(cd_run *run, cd_error *err)
         p.status = NULL;
     }
     char *limits_text = NULL;
+    size_t limits_len = 0;
     snprintf(path, sizeof path, "/proc/%d/limits", p.pid);
     cd_error_clear(&read_err);
-    if (cd_read_file(path, PROC_SMALL_MAX_BYTES, 1, &limits_text, NULL, &read_err) == 0) {
+    if (cd_read_file(path, PROC_SMALL_MAX_BYTES, 1, &limits_text, &limits_len, &read_err) == 0) {
         int n = cd_parse_limits(limits_text, p.limits, LIMITS_MAX);
         p.limit_count = n > 0 ? (size_t)n : 0;
-        free(limits_text);
     } else {
+        limits_text = NULL;
         note_unreadable(&p, read_err.message);
     }
     if (!p.status && p.limit_count == 0) {
         cd_fail(err, read_err.code, "nothing about pid %d is readable (%s)", p.pid,
                 read_err.message);
         free(p.status);
+        free(limits_text);
         cJSON_Delete(p.unreadable);
         cJSON_Delete(p.json);
         return -1;
     }
     add_basics(&p);
 
+    /* the files are the very texts the JSON was read from, so that the two agree
+     * while threads come and go */
     int rc = 0;
-    snprintf(path, sizeof path, "/proc/%d/limits", p.pid);
-    if (cd_osinfo_copy(run, "process_limits.txt", path, PROC_SMALL_MAX_BYTES, NULL, err) < 0)
+    if (cd_osinfo_write_read(run, "process_limits.txt", NULL, limits_text, limits_len,
+                             PROC_SMALL_MAX_BYTES, &read_err, err) < 0)
         rc = -1;
-    if (rc == 0 && write_status(&p, err) < 0)
+    free(limits_text);
+    if (rc == 0 && cd_osinfo_write_read(run, "process_status.txt", NULL, p.status, p.status_len,
+                                        PROC_SMALL_MAX_BYTES, &p.status_err, err) < 0)
         rc = -1;
     if (rc == 0 && write_open_files(&p, err) < 0)
         rc = -1;
