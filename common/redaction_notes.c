@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carbondump/array.h"
 #include "carbondump/command_line_mask.h"
 #include "carbondump/fsutil.h"
 
@@ -19,14 +20,8 @@
 
 void cd_redaction_notes_add(cd_redaction_notes *notes, const char *file, long line, const char *key)
 {
-    if (notes->count == notes->capacity) {
-        size_t capacity = notes->capacity ? notes->capacity * 2 : 16;
-        cd_redaction_note_entry *grown = realloc(notes->items, capacity * sizeof *grown);
-        if (!grown)
-            return;
-        notes->items = grown;
-        notes->capacity = capacity;
-    }
+    if (CD_ARRAY_ROOM_FOR_ONE(notes->items, notes->capacity, notes->count) != 0)
+        return;
     cd_redaction_note_entry *entry = &notes->items[notes->count];
     entry->file = strdup(file);
     entry->key = strdup(key);

@@ -73,18 +73,6 @@ int cd_secret_name(const char *name, size_t len)
     return 1;
 }
 
-int cd_secret_assignment(const char *text, size_t *value_offset)
-{
-    const char *key = text;
-    if (strncmp(key, "-D", 2) == 0)
-        key += 2;
-    const char *eq = strchr(key, '=');
-    if (!eq || eq == key || !cd_secret_name(key, (size_t)(eq - key)))
-        return 0;
-    *value_offset = (size_t)(eq + 1 - text);
-    return 1;
-}
-
 /* 1 if the last word of name[0..len) is word: after a separator or a
  * lower-to-upper case change (accessKey, API_KEY, license.key). */
 static int last_word_is(const char *name, size_t len, const char *word)

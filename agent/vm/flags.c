@@ -198,8 +198,7 @@ static int write_arguments(cd_part_ctx *ctx, int from_proc, cd_error *err)
     if (!args)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory");
     /* one argument a line, after the header line */
-    cd_vm_argument_mask mask = {.place = {ctx->redactions, "javainfo/vm_arguments.txt", 2, NULL},
-                                .one_per_line = 1};
+    cd_vm_argument_mask mask = {.place = {ctx->redactions, "javainfo/vm_arguments.txt", 2, NULL}};
     cd_vm_argument_mask *masking = ctx->request->redact ? &mask : NULL;
     if (!from_proc && cd_vm_arguments_from_mxbean(ctx->jni, args, masking) != 0) {
         cJSON_Delete(args);

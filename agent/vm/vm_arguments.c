@@ -21,7 +21,7 @@ void cd_vm_argument_add(cJSON *array, const char *arg, cd_vm_argument_mask *mask
     /* out of memory: leave the argument out rather than show it unmasked */
     cJSON_AddItemToArray(array, cJSON_CreateString(masked ? masked : CD_SECRET_MASK));
     free(masked);
-    if (mask->one_per_line)
+    if (mask->place.line) /* a file of lines: one argument a line */
         mask->place.line++;
 }
 

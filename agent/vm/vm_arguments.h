@@ -22,8 +22,8 @@
 /* How arguments are masked on their way into an array; NULL: not at all. */
 typedef struct cd_vm_argument_mask {
     cd_argv_mask state;       /* from one argument to the next; zero at first */
-    cd_redaction_place place; /* where masked keys are noted */
-    int one_per_line;         /* place.line advances with each argument */
+    cd_redaction_place place; /* where masked keys are noted; a line other than 0
+                                 advances with each argument */
 } cd_vm_argument_mask;
 
 /* Appends arg to array as a string, masked by mask (may be NULL). */

@@ -4,15 +4,10 @@
  */
 #include "redact.h"
 
-#include <ctype.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "carbondump/fsutil.h"
 #include "carbondump/secrets.h"
 #include "finders.h"
 #include "masks.h"

@@ -17,12 +17,6 @@
  * not the names of settings about them (tokenEndpoint, passwordPolicy ...). */
 int cd_secret_name(const char *name, size_t len);
 
-
-
-/* For "key=value" or "-Dkey=value" (a JVM argument, an environment entry):
- * returns 1 and the offset of the value if key is a secret name, else 0. */
-int cd_secret_assignment(const char *text, size_t *value_offset);
-
 /* 1 if value[0..len) is only a reference to a secret kept elsewhere:
  * ${name}, $secret{alias}, $ref{...}, $env{...}, the name without blanks or
  * control characters. Such a value stays. */

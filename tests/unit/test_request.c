@@ -145,17 +145,6 @@ static void settings_about_secrets_are_not_secrets(void **state)
         assert_false(cd_secret_name(plain[i], strlen(plain[i])));
 }
 
-static void secret_assignment_finds_the_value(void **state)
-{
-    size_t at = 0;
-    assert_true(cd_secret_assignment("-Djavax.net.ssl.trustStorePassword=changeit", &at));
-    assert_string_equal("-Djavax.net.ssl.trustStorePassword=changeit" + at, "changeit");
-    assert_true(cd_secret_assignment("DB_PASSWORD=x", &at));
-    assert_int_equal(at, 12);
-    assert_false(cd_secret_assignment("-Xmx2g", &at));
-    assert_false(cd_secret_assignment("PATH=/usr/bin", &at));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,7 +159,6 @@ int main(void)
         cmocka_unit_test(blanks_and_empty_items_are_tolerated),
         cmocka_unit_test(secret_names_are_recognised_across_spellings),
         cmocka_unit_test(settings_about_secrets_are_not_secrets),
-        cmocka_unit_test(secret_assignment_finds_the_value),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }
