@@ -578,18 +578,26 @@ static void blocking_chains(const cd_report_inputs *in, const thread_table *tabl
 {
     wait_graph g = {0};
     int *ends = NULL, *lengths = NULL;
+    unsigned char *is_end = NULL; /* some chain ends at this thread */
     if (graph_build(&g, in->threads, table) == 0 &&
         (ends = malloc(((size_t)g.count + 1) * sizeof *ends)) &&
-        (lengths = malloc(((size_t)g.count + 1) * sizeof *lengths))) {
+        (lengths = malloc(((size_t)g.count + 1) * sizeof *lengths)) &&
+        (is_end = calloc((size_t)g.count + 1, 1))) {
         for (int i = 0; i < g.count; i++)
             ends[i] = g.next[i] >= 0 ? chain_end(&g, i, &lengths[i]) : -1;
         /* a holder that runs makes progress: contention at worst, not a block */
-        for (int i = 0; i < g.count; i++)
+        for (int i = 0; i < g.count; i++) {
             if (ends[i] >= 0 && is_running(cd_json_string_or(g.threads[ends[i]], "state_line", "RUNNABLE")))
                 ends[i] = -1;
+            if (ends[i] >= 0)
+                is_end[ends[i]] = 1;
+        }
+        /* report_chain looks at every thread: only for the few holders */
         for (int holder = 0; holder < g.count; holder++)
-            report_chain(in, &g, holder, ends, lengths, out, explained);
+            if (is_end[holder])
+                report_chain(in, &g, holder, ends, lengths, out, explained);
     }
+    free(is_end);
     free(ends);
     free(lengths);
     free(g.threads);
