@@ -129,6 +129,32 @@ static void object_name(const cJSON *object, char *out, size_t outlen)
     snprintf(out, outlen, "<%s> (a %s)", cd_json_string_or(object, "id", "?"), type);
 }
 
+/* A detail line: "NAME" waits for monitor|lock OBJECT held by "HOLDER", at the
+ * thread's first application frame (when the thread is known and has one). */
+static void detail_wait(const cd_report_inputs *in, cd_finding *f, const char *name,
+                        const cJSON *thread, const cJSON *waiting, const char *held_by)
+{
+    char object[320], where[512] = "";
+    object_name(waiting, object, sizeof object);
+    int depth = thread ? cd_thread_app_frame(in->threads, thread) : -1;
+    if (depth >= 0)
+        cd_thread_frame_text(in->threads, thread, depth, where, sizeof where);
+    cd_finding_detail(f, "\"%s\" waits for %s %s held by \"%s\"%s%s", name,
+                      strcmp(cd_json_string_or(waiting, "kind", ""), "monitor") == 0 ? "monitor"
+                                                                                     : "lock",
+                      object, held_by, where[0] ? ", at " : "", where);
+}
+
+/* A detail line: holder "NAME" is STATE at its top frame. */
+static void detail_holder(const cd_report_inputs *in, cd_finding *f, const cJSON *holder,
+                          const char *name)
+{
+    char top[512];
+    cd_thread_frame_text(in->threads, holder, 0, top, sizeof top);
+    cd_finding_detail(f, "holder \"%s\" is %s%s%s", name,
+                      cd_json_string_or(holder, "state_line", "?"), top[0] ? " at " : "", top);
+}
+
 static void deadlocks(const cd_report_inputs *in, const thread_table *table, cd_findings *out,
                       id_set *explained)
 {
@@ -172,21 +198,11 @@ static void deadlocks(const cd_report_inputs *in, const thread_table *table, cd_
                                   classes);
         cJSON_ArrayForEach(member, members)
         {
-            const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(member, "waiting_for");
             double id = cd_json_number_or(member, "java_id", -1);
             const struct thread_slot *slot = table_get(table, id);
-            char object[320], where[512] = "";
-            object_name(waiting, object, sizeof object);
-            if (slot) {
-                int depth = cd_thread_app_frame(in->threads, slot->thread);
-                if (depth >= 0)
-                    cd_thread_frame_text(in->threads, slot->thread, depth, where, sizeof where);
-            }
-            cd_finding_detail(
-                f, "\"%s\" waits for %s %s held by \"%s\"%s%s",
-                cd_json_string_or(member, "name", "?"),
-                strcmp(cd_json_string_or(waiting, "kind", ""), "monitor") == 0 ? "monitor" : "lock",
-                object, cd_json_string_or(member, "held_by", "?"), where[0] ? ", at " : "", where);
+            detail_wait(in, f, cd_json_string_or(member, "name", "?"), slot ? slot->thread : NULL,
+                        cJSON_GetObjectItemCaseSensitive(member, "waiting_for"),
+                        cd_json_string_or(member, "held_by", "?"));
             id_set_add(explained, id);
         }
         cd_finding_recommend(f, "These threads never continue, and every thread that needs the "
@@ -276,13 +292,10 @@ static void report_contention(const cd_report_inputs *in, const thread_table *ta
         "lock-contention", "%zu threads %s %s held by \"%s\"", count,
         monitor ? "blocked on monitor" : "parked waiting for lock", object, owner_name);
     if (owner) {
-        char top[512], taken[512];
-        cd_thread_frame_text(in->threads, owner->thread, 0, top, sizeof top);
+        char taken[512];
+        detail_holder(in, f, owner->thread, owner_name);
         locked_at(in->threads, owner->thread, cd_json_string_or(waiting, "id", ""), taken,
                   sizeof taken);
-        cd_finding_detail(f, "holder \"%s\" is %s%s%s", owner_name,
-                          cd_json_string_or(owner->thread, "state_line", "?"), top[0] ? " at " : "",
-                          top);
         if (taken[0])
             cd_finding_detail(f, "it took the lock in %s", taken);
         id_set_add(explained, owner_id);
@@ -476,16 +489,9 @@ static void describe_wait(const cd_report_inputs *in, const wait_graph *g, int i
 {
     if ((*listed)++ >= NAMES_LISTED)
         return;
-    const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(g->threads[i], "waiting_for");
-    char object[320], where[512] = "";
-    object_name(waiting, object, sizeof object);
-    int depth = cd_thread_app_frame(in->threads, g->threads[i]);
-    if (depth >= 0)
-        cd_thread_frame_text(in->threads, g->threads[i], depth, where, sizeof where);
-    cd_finding_detail(
-        f, "\"%s\" waits for %s %s held by \"%s\"%s%s", cd_json_string_or(g->threads[i], "name", "?"),
-        strcmp(cd_json_string_or(waiting, "kind", ""), "monitor") == 0 ? "monitor" : "lock", object,
-        cd_json_string_or(g->threads[g->next[i]], "name", "?"), where[0] ? ", at " : "", where);
+    detail_wait(in, f, cd_json_string_or(g->threads[i], "name", "?"), g->threads[i],
+                cJSON_GetObjectItemCaseSensitive(g->threads[i], "waiting_for"),
+                cd_json_string_or(g->threads[g->next[i]], "name", "?"));
 }
 
 /* One finding for the threads whose chains end at holder. */
@@ -541,9 +547,8 @@ static void report_chain(const cd_report_inputs *in, const wait_graph *g, int ho
     if (listed > NAMES_LISTED)
         cd_finding_detail(f, "and %d more waiting", listed - NAMES_LISTED);
     /* the holder: what it does, and where it took what its waiters need */
-    char top[512], taken[512] = "";
-    cd_thread_frame_text(in->threads, h, 0, top, sizeof top);
-    cd_finding_detail(f, "holder \"%s\" is %s%s%s", holder_name, state, top[0] ? " at " : "", top);
+    char taken[512] = "";
+    detail_holder(in, f, h, holder_name);
     const cJSON *needed = NULL; /* what the first thread right behind the holder waits for */
     for (int i = 0; i < g->count && !needed; i++)
         if (g->next[i] == holder)
@@ -587,7 +592,8 @@ static void blocking_chains(const cd_report_inputs *in, const thread_table *tabl
             ends[i] = g.next[i] >= 0 ? chain_end(&g, i, &lengths[i]) : -1;
         /* a holder that runs makes progress: contention at worst, not a block */
         for (int i = 0; i < g.count; i++) {
-            if (ends[i] >= 0 && is_running(cd_json_string_or(g.threads[ends[i]], "state_line", "RUNNABLE")))
+            if (ends[i] >= 0 &&
+                is_running(cd_json_string_or(g.threads[ends[i]], "state_line", "RUNNABLE")))
                 ends[i] = -1;
             if (ends[i] >= 0)
                 is_end[ends[i]] = 1;
