@@ -8,6 +8,7 @@
 # printing where libFuzzer left the input that did it.
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]    (default 10, all)
+#   bash scripts/fuzz.sh --build-only                        (the targets, not run)
 #
 # A failing input belongs in tests/fuzz/regressions/<name>/ once fixed: it is
 # then replayed by the unit test unit.fuzz_<name> in every build.
@@ -21,6 +22,7 @@ command -v clang >/dev/null || { echo "fuzz.sh: clang is needed (libFuzzer)" >&2
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCARBONDUMP_FUZZ=ON \
   -DCARBONDUMP_TESTS=OFF >/dev/null
 cmake --build "$build" --target fuzz -j"$(nproc)" >/dev/null
+[ "$seconds" = --build-only ] && exit 0
 
 # The largest input worth trying per target: options and control files must
 # reach past PATH_MAX, the rest stay small so that each run is fast.

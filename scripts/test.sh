@@ -5,13 +5,14 @@
 #  2. with the collector built under ASan+UBSan (build-asan): the unit tests,
 #     the host_* tests and the jdk_* tests on the first JDK found, but for those
 #     whose subject is the agent's threads part (the collector only packs what
-#     it wrote, as in the others) and the soak (the same run 40 times). A JVM
+#     it wrote, as in the others), the soak (the same run 40 times) and the
+#     Ansible fleet (Ansible running the collector as the others do). A JVM
 #     cannot load a sanitized agent (libasan would have to be preloaded into
 #     it), so the integration tests use build-asan/mixed: the sanitized
 #     collector beside the normal agent, which in start-up mode starts that
 #     collector;
 #  3. under valgrind memcheck: the unit tests, and the collector in
-#     jdk_attach_bundle on the first JDK found;
+#     jdk_attach_bundle on the first JDK found (the fuzz targets build meanwhile);
 #  4. every libFuzzer target for 5 s (scripts/fuzz.sh; longer by hand).
 # Any sanitizer or valgrind report fails the test it came from. Every pass
 # runs even when an earlier one failed; the script fails at the end.
@@ -43,10 +44,12 @@ ln -sfn ../tests "$mixed/tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "unit tests under ASan+UBSan" ctest --test-dir build-asan --output-on-failure -j2 -L unit
-agent_only='integration\.jdk_(threads|threads_stress|threads_virtual|vm_threads_busy|soak)\.'
+# left out: the agent's threads tests, the soak, and the Ansible fleet (Ansible
+# running the collector as jdk_attach_bundle does)
+left_out='integration\.(jdk_(threads|threads_stress|threads_virtual|vm_threads_busy|soak)\.|host_ansible_fleet)'
 step "integration tests under ASan+UBSan" \
   ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 \
-    -R "^integration\.(host_.*|jdk_.*\.jdk${first_jdk:-none})\$" -E "$agent_only"
+    -R "^integration\.(host_.*|jdk_.*\.jdk${first_jdk:-none})\$" -E "$left_out"
 
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
@@ -68,10 +71,15 @@ unit_memcheck() {
   return 1
 }
 step "unit tests under valgrind" unit_memcheck
+# The fuzz targets build (clang) meanwhile: the collector under valgrind and its
+# JVM leave most of the second core idle.
+bash scripts/fuzz.sh --build-only &
+fuzz_build=$!
 if [ -n "$first_jdk" ]; then
   CD_COLLECTOR_WRAPPER="${valgrind[*]}" step "jdk_attach_bundle under valgrind" \
     ctest --test-dir build --output-on-failure --timeout 900 -R "^integration\.jdk_attach_bundle\.jdk$first_jdk\$"
 fi
+wait "$fuzz_build" || failed+=("fuzz targets build")
 
 echo "== fuzz targets (a short run of each, one per core)"
 step "fuzz targets" bash scripts/fuzz.sh 5
