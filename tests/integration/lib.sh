@@ -30,6 +30,7 @@ CHECKS=0
 HARNESS_PIDS=()
 HARNESS_LOGS=()
 declare -A HARNESS_LOG_OF=()
+declare -A HARNESS_STARTED_AT=() # pid -> its start time in /proc/<pid>/stat
 
 # Sanitizer reports (ASan, LSan, UBSan) of any collector this test starts,
 # directly or through the agent, land here as <prefix>.<pid>; the directory is
@@ -48,8 +49,24 @@ forget_attach_files() { # pid
   [ -e "/proc/$1" ] || rm -f "/tmp/.java_pid$1" "/tmp/.attach_pid$1"
 }
 
+# The start time (clock ticks since boot) of process $1, or nothing.
+process_started_at() {
+  local stat fields
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  read -r -a fields <<<"$stat"
+  echo "${fields[19]}"
+}
+
+# Is pid $1 still the demo server this test started? Once it has ended, its
+# pid may already belong to another process (or to a thread of another
+# test's JVM: kill(2) on a thread id signals its whole process).
+own_harness() {
+  [ -n "${HARNESS_STARTED_AT[$1]:-}" ] && [ "$(process_started_at "$1")" = "${HARNESS_STARTED_AT[$1]}" ]
+}
+
 cleanup() {
-  for p in "${HARNESS_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  for p in "${HARNESS_PIDS[@]}"; do own_harness "$p" && kill -9 "$p" 2>/dev/null; done
   for p in "${HARNESS_PIDS[@]}"; do wait "$p" 2>/dev/null; forget_attach_files "$p"; done
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
@@ -165,6 +182,7 @@ harness_start() {
     org.carbondump.harness.DemoCarbonServer --home "$HARNESS_HOME" "$@" \
     >"$log" 2>"$WORK/$name.stderr" </dev/null &
   HARNESS_PID=$!
+  HARNESS_STARTED_AT[$HARNESS_PID]=$(process_started_at "$HARNESS_PID")
   HARNESS_PIDS+=("$HARNESS_PID")
   HARNESS_LOGS+=("$log" "$WORK/$name.stderr")
   HARNESS_LOG_OF[$HARNESS_PID]="$log $WORK/$name.stderr"
@@ -178,9 +196,10 @@ harness_start() {
 }
 
 harness_stop() { # pid: SIGTERM, then SIGKILL after 5 s; then checks its JNI use
-  if kill "$1" 2>/dev/null; then
-    for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null
+  if own_harness "$1" && kill "$1" 2>/dev/null; then
+    for _ in $(seq 1 50); do own_harness "$1" || break; sleep 0.1; done
+    own_harness "$1" && kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
     forget_attach_files "$1"
   fi
   local logs
