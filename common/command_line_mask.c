@@ -65,9 +65,12 @@ static const char *const authorization_schemes[] = {
 
 /* ---------------------------------------------------------------- characters */
 
+/* Blanks end tokens; so does NUL, argv's own separator, wherever one is left
+ * in a text (else a quoted value masked across blanks could join a token to
+ * an '@' or '=' beyond NULs in a second scan of the masked copy). */
 static int is_blank(char c)
 {
-    return isspace((unsigned char)c);
+    return c == '\0' || isspace((unsigned char)c);
 }
 
 static int is_name_char(char c)
