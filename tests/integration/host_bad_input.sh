@@ -16,7 +16,7 @@ expect_file_contains "$LAST_STDERR" "unknown section 'nosuch'" "message for an u
 
 # a process that is not a JVM: host sections still make a bundle, exit 3
 sleep 300 & sleeper=$!
-HARNESS_PIDS+=("$sleeper")
+harness_track "$sleeper"
 # the forked shell becomes "sleep" only once it has called exec
 for _ in $(seq 1 100); do [ "$(cat /proc/$sleeper/comm 2>/dev/null)" = sleep ] && break; sleep 0.05; done
 run_carbondump --pid "$sleeper" --only jvm,os -o "$out"

@@ -63,7 +63,7 @@ left=$(find "$out" -maxdepth 1 -name ".carbondump-*.owner-*-$victim-*")
 compgen -G "$left/*.zip.partial*" >/dev/null || fail "the killed run's partial ZIP is not in $left"; pass
 # a staging area of a live run (a process that is still running, by pid and start time)
 sleep 300 & live=$!
-HARNESS_PIDS+=("$live")
+harness_track "$live"
 ns=$(stat -L -c %i /proc/self/ns/pid)
 live_area="$out/.carbondump-2026-01-01_00-00-00.owner-$ns-$live-$(start_ticks "$live").AbCdEf"
 mkdir -p "$live_area/osinfo"; printf 'in progress\n' >"$live_area/osinfo/os_meminfo.txt"

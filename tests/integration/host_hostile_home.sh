@@ -111,7 +111,7 @@ for i in $(seq 1 50); do echo "growing line" >>"$logs/growing.log"; done
     echo "growing line" >>"$logs/growing.log"
   done ) >/dev/null 2>&1 &
 churn=$!
-HARNESS_PIDS+=("$churn")
+harness_track "$churn"
 
 run_bounded --carbon-home "$home" --only carbon,files,checksums,listing -o "$WORK/b1"
 kill "$churn"; wait "$churn" 2>/dev/null

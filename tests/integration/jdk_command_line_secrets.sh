@@ -38,7 +38,7 @@ bash -c 'while :; do sleep 1; done' cd-db-client --password "$C-other-flag" \
   "--api-key=$C-other-equals" "jdbc:postgresql://db/app?user=u&password=$C-other-url" \
   -H "Authorization: Basic $C-other-basic" </dev/null >/dev/null 2>&1 &
 other_pid=$!
-HARNESS_PIDS+=("$other_pid")
+harness_track "$other_pid"
 
 CD_DB_PASSWORD="$C-env-name" CD_DATABASE_URL="postgres://app:$C-env-url@db/app" \
   JAVA_TOOL_OPTIONS="-Dtool.password=$C-tool-options" \

@@ -111,7 +111,7 @@ expect_alive "$server"
 fixture_log="$WORK/fixture.stdout"
 "$JAVA" -Xcheck:jni -Xmx256m -Xmn200m -cp "$TOOLS" HeapFixture >"$fixture_log" 2>"$WORK/fixture.stderr" </dev/null &
 fixture=$!
-HARNESS_PIDS+=("$fixture")
+harness_track "$fixture"
 HARNESS_LOGS+=("$fixture_log" "$WORK/fixture.stderr") # checked for JNI misuse by finish
 for _ in $(seq 1 300); do grep -q READY "$fixture_log" && break; sleep 0.1; done
 grep -q READY "$fixture_log" || fail "HeapFixture did not start: $(cat "$WORK/fixture.stderr")"
@@ -153,7 +153,7 @@ harness_stop "$fixture"
 # ---------------------------------------------------------------- classes loading during the dump
 "$JAVA" -Xcheck:jni -Xmx256m -cp "$TOOLS" HeapFixture churn >"$WORK/churn.stdout" 2>"$WORK/churn.stderr" </dev/null &
 churn=$!
-HARNESS_PIDS+=("$churn")
+harness_track "$churn"
 HARNESS_LOGS+=("$WORK/churn.stdout" "$WORK/churn.stderr")
 for _ in $(seq 1 300); do grep -q READY "$WORK/churn.stdout" && break; sleep 0.1; done
 for i in 1 2; do

@@ -40,12 +40,12 @@ cmp -s "$WORK/installed.sh" "$script" || fail "a second install-agent changed th
 # JAVA_OPTS from the environment is kept: -Xcheck:jni reaches the JVM beside the agent.
 JAVA_HOME="$CD_JAVA_HOME" JAVA_OPTS="-Xcheck:jni" JVM_MEM_OPTS="-Xmx256m" \
   HARNESS_CLASSPATH="$harness_cp" sh "$script" >"$WORK/server.stdout" 2>"$WORK/server.stderr" </dev/null &
-HARNESS_PIDS+=("$!")
+harness_track "$!"
 HARNESS_LOGS+=("$WORK/server.stdout" "$WORK/server.stderr")
 ready=$(wait_for_line '^READY ' "$WORK/server.stdout" 120) ||
   fail "the server started from $script did not print READY: $(tail -n 5 "$WORK/server.stderr")"
 pid=$(sed -n 's/^READY pid=\([0-9]*\) .*/\1/p' <<<"$ready")
-HARNESS_PIDS+=("$pid")
+harness_track "$pid"
 tr '\0' '\n' </proc/"$pid"/cmdline | grep -qxF -- "$option" ||
   fail "the JVM's command line lacks $option"; pass
 tr '\0' '\n' </proc/"$pid"/cmdline | grep -qxF -- "-Xcheck:jni" ||

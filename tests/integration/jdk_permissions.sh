@@ -57,7 +57,7 @@ start_server_as() { # name prefix... -- [server options]
       org.carbondump.harness.DemoCarbonServer --home "$SERVER_DIR/home" "$@" \
       >"$SERVER_DIR/stdout" 2>"$SERVER_DIR/stderr" </dev/null ) &
   local outer=$!
-  HARNESS_PIDS+=("$outer")
+  harness_track "$outer"
   HARNESS_LOGS+=("$SERVER_DIR/stdout") # lib.sh's finish looks for -Xcheck:jni reports
   local waited=0
   until grep -q '^READY ' "$SERVER_DIR/stdout" 2>/dev/null; do
@@ -66,7 +66,7 @@ start_server_as() { # name prefix... -- [server options]
     sleep 0.1; waited=$((waited + 1))
   done
   SERVER_PID=$(deepest_child "$outer")
-  HARNESS_PIDS+=("$SERVER_PID")
+  harness_track "$SERVER_PID"
   [ "$(cat "/proc/$SERVER_PID/comm")" = java ] || fail "$name: pid $SERVER_PID is not the JVM"; pass
   expect_eq "$target_uid" "$(awk '/^Uid:/ {print $3}' "/proc/$SERVER_PID/status")" "$name's effective uid"
 }

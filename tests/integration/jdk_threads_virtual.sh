@@ -14,7 +14,7 @@ mkdir -p "$WORK/classes"
   fail "cannot compile VirtualThreads.java"
 "$CD_JAVA_HOME/bin/java" -Xcheck:jni -cp "$WORK/classes" VirtualThreads >"$WORK/target.out" 2>&1 </dev/null &
 pid=$!
-HARNESS_PIDS+=("$pid")
+harness_track "$pid"
 HARNESS_LOGS+=("$WORK/target.out") # checked for JNI misuse by finish
 for _ in $(seq 1 300); do grep -q '^READY' "$WORK/target.out" && break; sleep 0.1; done
 grep -q '^READY' "$WORK/target.out" || fail "the virtual thread target did not start: $(cat "$WORK/target.out")"

@@ -102,7 +102,7 @@ PY
 "$CD_JAVA_HOME/bin/java" -Xcheck:jni -XX:-DontCompileHugeMethods -cp "$WORK/classes" HugeMethods \
   >"$WORK/huge.out" 2>&1 </dev/null &
 pid=$!
-HARNESS_PIDS+=("$pid")
+harness_track "$pid"
 HARNESS_LOGS+=("$WORK/huge.out")
 for _ in $(seq 1 300); do grep -q '^READY' "$WORK/huge.out" && break; sleep 0.1; done
 # Dump beside jstack until both catch C2 compiling one of the huge methods (each

@@ -65,6 +65,13 @@ own_harness() {
   [ -n "${HARNESS_STARTED_AT[$1]:-}" ] && [ "$(process_started_at "$1")" = "${HARNESS_STARTED_AT[$1]}" ]
 }
 
+# Records a process the test started (a demo server or any other), so that
+# cleanup ends it, and only it.
+harness_track() { # pid
+  HARNESS_STARTED_AT[$1]=$(process_started_at "$1")
+  HARNESS_PIDS+=("$1")
+}
+
 cleanup() {
   for p in "${HARNESS_PIDS[@]}"; do own_harness "$p" && kill -9 "$p" 2>/dev/null; done
   for p in "${HARNESS_PIDS[@]}"; do wait "$p" 2>/dev/null; forget_attach_files "$p"; done
@@ -182,8 +189,7 @@ harness_start() {
     org.carbondump.harness.DemoCarbonServer --home "$HARNESS_HOME" "$@" \
     >"$log" 2>"$WORK/$name.stderr" </dev/null &
   HARNESS_PID=$!
-  HARNESS_STARTED_AT[$HARNESS_PID]=$(process_started_at "$HARNESS_PID")
-  HARNESS_PIDS+=("$HARNESS_PID")
+  harness_track "$HARNESS_PID"
   HARNESS_LOGS+=("$log" "$WORK/$name.stderr")
   HARNESS_LOG_OF[$HARNESS_PID]="$log $WORK/$name.stderr"
   local waited=0
