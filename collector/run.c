@@ -277,8 +277,11 @@ static int finish_bundle(cd_run *run, char *zip_path, size_t zip_path_len, cd_er
     }
     cd_findings findings = {0};
     if (rc == 0) {
+        /* the big files deflate on the other CPUs while the findings read the bundle */
+        cd_deflate_ahead *ahead = cd_bundle_deflate_ahead(&entries);
         report_findings(run, roots, root_count, &entries, &findings);
-        rc = cd_bundle_write(run, &entries, &findings, zip_path, zip_path_len, err);
+        rc = cd_bundle_write(run, &entries, ahead, &findings, zip_path, zip_path_len, err);
+        cd_deflate_ahead_free(ahead);
     }
     cd_bundle_entries_free(&entries);
     cd_findings_free(&findings);

@@ -9,11 +9,13 @@
  * leaves them only there, where the next run's sweep finds them (run.h).
  * Already-compressed entries (*.gz) are stored, not deflated again.
  *
- * Every file is read once, by libzip, through a source that hashes what it
- * hands over (file_source): the manifest's SHA-256 is of exactly the bytes
- * in the ZIP, and a heap dump of gigabytes is not read a second time to
- * hash it. manifest.json is the last entry, and its source makes the JSON
- * when libzip comes to it, after every file before it has been read.
+ * Every file is read once: by libzip, through a source that hashes what it
+ * hands over (file_source), or, for the big files deflated ahead on worker
+ * threads (deflate_ahead.h), by the worker that deflates and hashes it. The
+ * manifest's SHA-256 is of exactly the bytes in the ZIP, and a heap dump of
+ * gigabytes is not read a second time to hash it. manifest.json is the last
+ * entry, and its source makes the JSON when libzip comes to it, after every
+ * file before it has been read.
  */
 #include "bundle.h"
 
@@ -160,6 +162,33 @@ static int write_failure(const cd_run *run, zip_t *zip, const char *partial_path
  * speed (a checksum list of 6,000 files is about 1 MB), and the bundle is
  * written while an operator waits. Small files keep zlib's default. */
 #define FAST_DEFLATE_FROM_BYTES (64u << 10)
+#define FAST_DEFLATE_LEVEL 1
+
+static int is_stored(const cd_bundle_entry *e)
+{
+    return ends_with(e->path, ".gz") || ends_with(e->path, ".zip");
+}
+
+cd_deflate_ahead *cd_bundle_deflate_ahead(const cd_bundle_entries *entries)
+{
+    const char **files = calloc(entries->count + 1, sizeof *files);
+    uint64_t *sizes = calloc(entries->count + 1, sizeof *sizes);
+    size_t count = 0;
+    for (size_t i = 0; files && sizes && i < entries->count; i++) {
+        const cd_bundle_entry *e = &entries->items[i];
+        struct stat st;
+        if (is_stored(e) || lstat(e->source, &st) != 0 || !S_ISREG(st.st_mode) ||
+            (uint64_t)st.st_size < FAST_DEFLATE_FROM_BYTES)
+            continue;
+        files[count] = e->source;
+        sizes[count++] = (uint64_t)st.st_size;
+    }
+    cd_deflate_ahead *ahead =
+        count ? cd_deflate_ahead_start(files, sizes, count, FAST_DEFLATE_LEVEL) : NULL;
+    free(files);
+    free(sizes);
+    return ahead;
+}
 
 /* Adds one entry; takes ownership of source (freed by libzip on failure too).
  * store: already compressed; bytes: its size, to choose the deflate level. */
@@ -174,7 +203,7 @@ static int add_entry(zip_t *zip, const char *name, zip_source_t *source, int sto
     if (store)
         zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_STORE, 0);
     else if (bytes >= FAST_DEFLATE_FROM_BYTES)
-        zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_DEFLATE, 1);
+        zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_DEFLATE, FAST_DEFLATE_LEVEL);
     zip_file_set_external_attributes(zip, (zip_uint64_t)index, 0, ZIP_OPSYS_UNIX,
                                      (zip_uint32_t)(S_IFREG | 0600) << 16);
     return 0;
@@ -433,8 +462,8 @@ static int place_zip(const cd_run *run, const char *partial_path, char *final_pa
                    run->output_dir);
 }
 
-int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, const cd_findings *findings,
-                    char *zip_path, size_t zip_path_len, cd_error *err)
+int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, cd_deflate_ahead *ahead,
+                    const cd_findings *findings, char *zip_path, size_t zip_path_len, cd_error *err)
 {
     qsort(entries->items, entries->count, sizeof *entries->items, compare_entries);
     for (size_t i = 0; i < entries->count; i++) { /* the sizes choose the deflate level */
@@ -467,12 +496,13 @@ int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, const cd_findings *
     for (size_t i = 0; rc == 0 && i < entries->count; i++) {
         cd_bundle_entry *e = &entries->items[i];
         snprintf(name, sizeof name, "%s/%s", run->bundle_name, e->path);
-        zip_source_t *source = file_source_new(zip, e);
+        zip_source_t *source = cd_deflate_ahead_source(ahead, zip, e->source, e->sha256, &e->bytes);
+        if (!source)
+            source = file_source_new(zip, e);
         if (!source)
             rc = zip_failure(zip, err, "cannot read", e->source);
         else
-            rc = add_entry(zip, name, source,
-                           ends_with(e->path, ".gz") || ends_with(e->path, ".zip"), e->bytes, err);
+            rc = add_entry(zip, name, source, is_stored(e), e->bytes, err);
     }
 
     if (rc == 0) {

@@ -7,6 +7,7 @@
  *   cd_bundle_collect       every file below a staging area
  *   cd_bundle_add           one file of a staging area
  *   cd_bundle_entries_free  release a list of entries
+ *   cd_bundle_deflate_ahead start deflating the big files on worker threads
  *   cd_bundle_write         the ZIP, with manifest.json, renamed into place
  *   cd_manifest_json        manifest.json's text (manifest.c)
  */
@@ -18,6 +19,7 @@
 
 #include "base/run_context.h"
 #include "base/sha256.h"
+#include "bundle/deflate_ahead.h"
 #include "carbondump/error.h"
 #include "findings/finding.h"
 
@@ -36,8 +38,8 @@ typedef struct cd_bundle_entries {
 /* Adds every regular file below root (symlinks are not followed), with bundle
  * paths relative to root. Names in skip_names (NULL-terminated) at the top level
  * are left out. */
-int cd_bundle_collect(const char *root, const char *const skip_names[],
-                      cd_bundle_entries *entries, cd_error *err);
+int cd_bundle_collect(const char *root, const char *const skip_names[], cd_bundle_entries *entries,
+                      cd_error *err);
 
 /* Adds root/relpath under bundle path relpath when it is a regular file;
  * nothing when it does not exist. Returns 0, or -1 when out of memory. */
@@ -46,11 +48,18 @@ int cd_bundle_add(cd_bundle_entries *entries, const char *root, const char *relp
 /* Frees every entry and the list's memory. */
 void cd_bundle_entries_free(cd_bundle_entries *entries);
 
+/* Starts deflating the entries that cd_bundle_write would deflate at zlib's
+ * fastest level (deflate_ahead.h), so that it happens while the caller does
+ * other work. NULL when there are none: cd_bundle_write deflates everything.
+ * Free the result with cd_deflate_ahead_free after cd_bundle_write. */
+cd_deflate_ahead *cd_bundle_deflate_ahead(const cd_bundle_entries *entries);
+
 /* Hashes and writes everything, then the manifest (with findings, which may
- * be empty), then renames the ZIP into place. zip_path receives the final
- * absolute path. */
-int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, const cd_findings *findings,
-                    char *zip_path, size_t zip_path_len, cd_error *err);
+ * be empty), then renames the ZIP into place. Files ahead (NULL allowed) has
+ * deflated are copied from it. zip_path receives the final absolute path. */
+int cd_bundle_write(cd_run *run, cd_bundle_entries *entries, cd_deflate_ahead *ahead,
+                    const cd_findings *findings, char *zip_path, size_t zip_path_len,
+                    cd_error *err);
 
 /* manifest.c: the manifest for this run, these entries and findings
  * (malloc'd JSON). */
