@@ -2,9 +2,11 @@
  * os_running_tasks.txt: a snapshot like `top -b -n 1`, from /proc.
  *
  * CPU use is a rate, so one reading is not enough: /proc/<pid>/stat (and the
- * machine's /proc/stat) are read twice, TASKS_SAMPLE_MS apart, and each process's
- * %CPU is the CPU time it used in between over the wall time (100 = one CPU,
- * as top shows it). Processes are listed busiest first.
+ * machine's /proc/stat) are read twice, at least TASKS_SAMPLE_MS apart, and
+ * each process's %CPU is the CPU time it used in between over the wall time
+ * (100 = one CPU, as top shows it). The os section takes the first reading
+ * before its other files, so that their time counts towards the wait.
+ * Processes are listed busiest first.
  *
  * Command lines, of every process, are masked unless --no-redact: a
  * -Dkey.password=... argument keeps its key and loses its value, and so do
@@ -32,7 +34,6 @@
 #define COMMAND_SHOWN_MAX_CHARS 1024u
 
 /* ---------------------------------------------------------------- parsing */
-
 
 /* ---------------------------------------------------------------- user names */
 
@@ -353,7 +354,48 @@ static void free_tasks(task *tasks, size_t count)
     free(tasks);
 }
 
-int cd_os_write_running_tasks(cd_run *run, cd_error *err)
+struct cd_os_tasks_first {
+    first_samples samples;
+    cpu_times cpu;
+    uint64_t taken_ms; /* monotonic */
+};
+
+cd_os_tasks_first *cd_os_tasks_first_take(void)
+{
+    cd_os_tasks_first *first = calloc(1, sizeof *first);
+    if (!first || !(first->samples.items = malloc(TASKS_MAX * sizeof *first->samples.items))) {
+        free(first);
+        return NULL;
+    }
+    read_cpu_times(&first->cpu);
+    first->taken_ms = cd_monotonic_ms();
+    cd_proc_each_entry("/proc", 0, add_first_sample, &first->samples);
+    if (first->samples.count > 0)
+        qsort(first->samples.items, first->samples.count, sizeof *first->samples.items,
+              compare_first_sample);
+    return first;
+}
+
+void cd_os_tasks_first_free(cd_os_tasks_first *first)
+{
+    if (first)
+        free(first->samples.items);
+    free(first);
+}
+
+/* Sleeps until TASKS_SAMPLE_MS have passed since the first reading. */
+static void wait_out_sample(const cd_os_tasks_first *first)
+{
+    uint64_t elapsed = cd_monotonic_ms() - first->taken_ms;
+    if (elapsed >= TASKS_SAMPLE_MS)
+        return;
+    uint64_t left_ms = TASKS_SAMPLE_MS - elapsed;
+    struct timespec pause = {0, (long)left_ms * 1000000L};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+        ;
+}
+
+int cd_os_write_running_tasks(cd_run *run, cd_os_tasks_first *first, cd_error *err)
 {
     long ticks_per_second = sysconf(_SC_CLK_TCK);
     long page_kib = sysconf(_SC_PAGESIZE) / 1024;
@@ -362,29 +404,22 @@ int cd_os_write_running_tasks(cd_run *run, cd_error *err)
     if (page_kib <= 0)
         page_kib = 4;
 
-    first_samples first = {malloc(TASKS_MAX * sizeof *first.items), 0};
-    task *tasks = calloc(TASKS_MAX, sizeof *tasks);
-    if (!first.items || !tasks) {
-        free(first.items);
-        free(tasks);
+    task *tasks = first ? calloc(TASKS_MAX, sizeof *tasks) : NULL;
+    if (!tasks) {
+        cd_os_tasks_first_free(first);
         return cd_fail(err, CD_ERR_NOMEM, "out of memory sampling processes");
     }
-    cpu_times cpu_before, cpu_after;
-    read_cpu_times(&cpu_before);
-    uint64_t t0 = cd_monotonic_ms();
-    cd_proc_each_entry("/proc", 0, add_first_sample, &first);
-    if (first.count > 0)
-        qsort(first.items, first.count, sizeof *first.items, compare_first_sample);
-    struct timespec pause = {0, TASKS_SAMPLE_MS * 1000000L};
-    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
-        ;
+    wait_out_sample(first);
+    cpu_times cpu_after;
+    const cpu_times cpu_before = first->cpu;
     read_cpu_times(&cpu_after);
-    second_sample second = {.tasks = tasks, .first = &first, .ticks_per_second = ticks_per_second};
-    second.elapsed_ms = cd_monotonic_ms() - t0;
+    second_sample second = {
+        .tasks = tasks, .first = &first->samples, .ticks_per_second = ticks_per_second};
+    second.elapsed_ms = cd_monotonic_ms() - first->taken_ms;
     if (second.elapsed_ms == 0)
         second.elapsed_ms = 1;
     cd_proc_each_entry("/proc", 0, add_task, &second);
-    free(first.items);
+    cd_os_tasks_first_free(first);
     size_t count = second.count;
     if (count > 0)
         qsort(tasks, count, sizeof *tasks, compare_by_cpu);

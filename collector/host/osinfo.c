@@ -1,8 +1,7 @@
 /*
- * The os section's driver, and the files that need no more than reading /proc and
- * /sys: the kernel and distribution (os_kernel.txt), loaded modules
- * (os_module_list.txt like lsmod, os_module_info.txt like modinfo from what
- * /sys/module shows), meminfo, cpuinfo, and uptime with logged-in users
+ * The os section's files that need no more than reading /proc and /sys: the kernel and distribution
+ * (os_kernel.txt), loaded modules (os_module_list.txt like lsmod, os_module_info.txt like modinfo
+ * from what /sys/module shows), meminfo, cpuinfo, and uptime with logged-in users
  * (os_system_up_time.txt like the header of `w`). See osinfo.h for the contract of
  * the file writers and the other files of the section.
  */
@@ -27,7 +26,6 @@
 /* Caps on what one /proc or /sys file may contribute. cpuinfo of a 512-CPU host is
  * about 1 MiB; a module parameter is a few bytes (arrays a few hundred). */
 #define SMALL_FILE_MAX_BYTES (64u << 10)
-#define PROC_TEXT_MAX_BYTES (8u << 20)
 #define MODULE_PARAMETER_MAX_BYTES 4096u
 #define UTMP_MAX_RECORDS 10000
 #define LOGINS_MAX 256u
@@ -258,7 +256,7 @@ int cd_os_write_module_list(cd_run *run, cd_error *err)
     char *text = NULL;
     cd_error read_err = {0};
     int have = 0;
-    if (cd_read_file("/proc/modules", PROC_TEXT_MAX_BYTES, 1, &text, NULL, &read_err) != 0) {
+    if (cd_read_file("/proc/modules", CD_PROC_TEXT_MAX_BYTES, 1, &text, NULL, &read_err) != 0) {
         if (read_err.code == CD_ERR_NOENT)
             cd_sink_puts(sink, no_modules_note);
         else
@@ -385,7 +383,7 @@ int cd_os_write_module_info(cd_run *run, cd_error *err)
     char *text = NULL;
     char **loaded_names = NULL;
     size_t loaded_count = 0;
-    if (cd_read_file("/proc/modules", PROC_TEXT_MAX_BYTES, 1, &text, NULL, NULL) == 0) {
+    if (cd_read_file("/proc/modules", CD_PROC_TEXT_MAX_BYTES, 1, &text, NULL, NULL) == 0) {
         size_t lines = 1;
         for (const char *p = text; *p; p++)
             lines += *p == '\n';
@@ -567,59 +565,4 @@ int cd_os_write_system_up_time(cd_run *run, cd_error *err)
     if (cd_sink_close(sink, err) != 0)
         return -1;
     return have_uptime || have_load;
-}
-
-/* ---------------------------------------------------------------- the section */
-
-static int write_meminfo(cd_run *run, cd_error *err)
-{
-    return cd_osinfo_copy(run, "os_meminfo.txt", "/proc/meminfo", PROC_TEXT_MAX_BYTES, NULL, err);
-}
-
-static int write_cpuinfo(cd_run *run, cd_error *err)
-{
-    return cd_osinfo_copy(run, "os_cpuinfo.txt", "/proc/cpuinfo", PROC_TEXT_MAX_BYTES, NULL, err);
-}
-
-typedef struct os_file {
-    const char *what;
-    int (*write)(cd_run *run, cd_error *err);
-} os_file;
-
-/* The quick files first; the running-tasks snapshot waits ~0.5 s to measure CPU. */
-static const os_file os_files[] = {
-    {"kernel", cd_os_write_kernel},
-    {"modules", cd_os_write_module_list},
-    {"module information", cd_os_write_module_info},
-    {"meminfo", write_meminfo},
-    {"cpuinfo", write_cpuinfo},
-    {"uptime", cd_os_write_system_up_time},
-    {"environment", cd_os_write_env_variables},
-    {"disk space", cd_os_write_disk_space},
-    {"OOM killer", cd_os_write_oom_killer},
-    {"network cards", cd_os_write_network_cards},
-    {"open ports", cd_os_write_open_ports},
-    {"installed software", cd_os_write_installed_software},
-    {"running tasks", cd_os_write_running_tasks},
-};
-
-int cd_os_section(cd_run *run, cd_error *err)
-{
-    size_t total = sizeof os_files / sizeof *os_files, with_data = 0, failed = 0;
-    cd_error first = {0};
-    for (size_t i = 0; i < total; i++) {
-        cd_error file_err = {0};
-        int rc = os_files[i].write(run, &file_err);
-        if (rc < 0 && failed++ == 0) {
-            first = file_err;
-            cd_error_wrap(&first, "%s", os_files[i].what);
-        }
-        with_data += rc > 0;
-    }
-    if (failed > 0)
-        return cd_fail(err, first.code, "%zu of %zu osinfo files could not be written (%s)", failed,
-                       total, first.message);
-    if (with_data == 0)
-        return cd_fail(err, CD_ERR_PERM, "no OS information could be read (see osinfo/)");
-    return 0;
 }

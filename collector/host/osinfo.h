@@ -42,8 +42,12 @@
 #include "carbondump/procstat.h"
 #include "carbondump/sink.h"
 
-/* The os section (section_runner.c). Fails only when no file could be produced. */
+/* os_section.c: the os section (section_runner.c). Fails only when no file
+ * could be produced. */
 int cd_os_section(cd_run *run, cd_error *err);
+
+/* The most of a /proc text file (meminfo, cpuinfo, modules) that is read. */
+#define CD_PROC_TEXT_MAX_BYTES (8u << 20)
 
 /* Opens osinfo/<name> in the run's staging area (shared with the process section). */
 cd_sink *cd_osinfo_open(cd_run *run, const char *name, cd_error *err);
@@ -156,8 +160,14 @@ unsigned long long cd_socket_inode_of_link(const char *link_target);
 
 /* ---------------------------------------------------------------- os_tasks.c */
 
-/* osinfo/os_running_tasks.txt: every process, top-like. */
-int cd_os_write_running_tasks(cd_run *run, cd_error *err);
+/* osinfo/os_running_tasks.txt: every process, top-like, with %CPU between a
+ * first reading (cd_os_tasks_first_take; NULL when out of memory) and a
+ * second one at least half a second later. The write waits out what is left
+ * of that half second and frees first, whatever it returns. */
+typedef struct cd_os_tasks_first cd_os_tasks_first;
+cd_os_tasks_first *cd_os_tasks_first_take(void);
+void cd_os_tasks_first_free(cd_os_tasks_first *first);
+int cd_os_write_running_tasks(cd_run *run, cd_os_tasks_first *first, cd_error *err);
 
 /* The fields of /proc/<pid>/stat that a top-like view needs. */
 
