@@ -14,8 +14,8 @@
  *    CD_PART_SKIPPED with the reason.
  *  - JVMTI heap callbacks run at a safepoint: no JNI and no JVMTI there but raw
  *    monitors and memory.
- *
- *   cd_part_defer   leave work for after agent-result.json is written
+ *  - A part's work is done when it returns: what it costs the JVM counts in
+ *    its duration, where the operator sees it.
  */
 #ifndef CARBONDUMP_AGENT_PART_H
 #define CARBONDUMP_AGENT_PART_H
@@ -40,29 +40,14 @@ typedef struct cd_agent {
     uint64_t loaded_wall_ms;
 } cd_agent;
 
-/* Work a part leaves for after agent-result.json is written, so that the
- * collector need not wait for it: freeing the tags of a heap walk over tens of
- * millions of objects takes seconds and changes no file. */
-#define CD_PART_DEFERRED_MAX 4
-typedef struct cd_deferred {
-    void (*run)(void *arg);
-    void *arg;
-} cd_deferred;
-
 typedef struct cd_part_ctx {
     cd_agent *agent;
     jvmtiEnv *jvmti;
     JNIEnv *jni;
     const cd_request *request;
-    int java_heap_exhausted; /* set under OutOfMemoryError: no Java allocation */
+    int java_heap_exhausted;        /* set under OutOfMemoryError: no Java allocation */
     cd_redaction_notes *redactions; /* where each value masked goes (redaction_notes.h) */
-    cd_deferred deferred[CD_PART_DEFERRED_MAX];
-    int deferred_count;
 } cd_part_ctx;
-
-/* Runs run(arg) once the request's result is written (at once when the list
- * is full). Still on the request's thread, under its lock. */
-void cd_part_defer(cd_part_ctx *ctx, void (*run)(void *arg), void *arg);
 
 /* A part returns 0 (ok), -1 (failed: err says why) or CD_PART_SKIPPED (err says
  * why it could not run here, e.g. not implemented or needs the Java heap). */

@@ -76,7 +76,8 @@ cd_agent *cd_agent_get(JavaVM *vm, int at_startup, cd_error *err)
         agent->vm = vm;
         agent->jvmti = jvmti;
         (*jvmti)->GetVersionNumber(jvmti, &agent->jvmti_version);
-        jvmtiError e = (*jvmti)->CreateRawMonitor(jvmti, "carbondump request", &agent->request_lock);
+        jvmtiError e =
+            (*jvmti)->CreateRawMonitor(jvmti, "carbondump request", &agent->request_lock);
         if (e != JVMTI_ERROR_NONE) {
             pthread_mutex_unlock(&agent_init_lock);
             cd_jvmti_fail(err, e, "cannot create the request lock");
@@ -173,10 +174,10 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
         cd_error err = {0};
         uint64_t t0 = cd_monotonic_ms();
         cd_part_fn part = cd_agent_part((cd_section)s);
-        int rc = part ? part(&ctx, &err)
-                      : (cd_fail(&err, CD_ERR_UNSUPPORTED, "not implemented in agent %s",
-                                 CD_VERSION),
-                         CD_PART_SKIPPED);
+        int rc =
+            part ? part(&ctx, &err)
+                 : (cd_fail(&err, CD_ERR_UNSUPPORTED, "not implemented in agent %s", CD_VERSION),
+                    CD_PART_SKIPPED);
         if (jni)
             cd_jni_clear_exception(jni); /* a part must never leave one behind */
         cJSON *entry = cJSON_AddObjectToObject(parts, cd_section_name((cd_section)s));
@@ -197,8 +198,6 @@ static void run_parts(cd_agent *agent, JNIEnv *jni, const cd_request *request,
     cJSON_AddStringToObject(root, "status", all_ok ? "ok" : "partial");
     result_write(request->dir, root);
     cJSON_Delete(root);
-    for (int i = 0; i < ctx.deferred_count; i++)
-        ctx.deferred[i].run(ctx.deferred[i].arg);
 }
 
 void cd_agent_run_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
@@ -223,8 +222,7 @@ static void JNICALL request_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
     free(arg);
 }
 
-int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request,
-                           cd_error *err)
+int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request, cd_error *err)
 {
     struct stat st;
     if (stat(request->dir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -247,8 +245,9 @@ int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *reque
         cd_agent_run_request(agent, jni, request, 1);
         return 0;
     }
-    jvmtiError e = (*agent->jvmti)->RunAgentThread(agent->jvmti, thread, request_thread, copy,
-                                                   JVMTI_THREAD_NORM_PRIORITY);
+    jvmtiError e = (*agent->jvmti)
+                       ->RunAgentThread(agent->jvmti, thread, request_thread, copy,
+                                        JVMTI_THREAD_NORM_PRIORITY);
     (*jni)->DeleteLocalRef(jni, thread);
     if (e != JVMTI_ERROR_NONE) {
         free(copy);
