@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "base/progress.h"
 #include "carbondump/array.h"
@@ -164,6 +165,11 @@ static int write_failure(const cd_run *run, zip_t *zip, const char *partial_path
 #define FAST_DEFLATE_FROM_BYTES (64u << 10)
 #define FAST_DEFLATE_LEVEL 1
 
+static int deflate_level(uint64_t bytes)
+{
+    return bytes >= FAST_DEFLATE_FROM_BYTES ? FAST_DEFLATE_LEVEL : Z_DEFAULT_COMPRESSION;
+}
+
 static int is_stored(const cd_bundle_entry *e)
 {
     return ends_with(e->path, ".gz") || ends_with(e->path, ".zip");
@@ -173,20 +179,21 @@ cd_deflate_ahead *cd_bundle_deflate_ahead(const cd_bundle_entries *entries)
 {
     const char **files = calloc(entries->count + 1, sizeof *files);
     uint64_t *sizes = calloc(entries->count + 1, sizeof *sizes);
+    int *levels = calloc(entries->count + 1, sizeof *levels);
     size_t count = 0;
-    for (size_t i = 0; files && sizes && i < entries->count; i++) {
+    for (size_t i = 0; files && sizes && levels && i < entries->count; i++) {
         const cd_bundle_entry *e = &entries->items[i];
         struct stat st;
-        if (is_stored(e) || lstat(e->source, &st) != 0 || !S_ISREG(st.st_mode) ||
-            (uint64_t)st.st_size < FAST_DEFLATE_FROM_BYTES)
+        if (is_stored(e) || lstat(e->source, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
             continue;
         files[count] = e->source;
-        sizes[count++] = (uint64_t)st.st_size;
+        sizes[count] = (uint64_t)st.st_size;
+        levels[count++] = deflate_level((uint64_t)st.st_size);
     }
-    cd_deflate_ahead *ahead =
-        count ? cd_deflate_ahead_start(files, sizes, count, FAST_DEFLATE_LEVEL) : NULL;
+    cd_deflate_ahead *ahead = count ? cd_deflate_ahead_start(files, sizes, levels, count) : NULL;
     free(files);
     free(sizes);
+    free(levels);
     return ahead;
 }
 
@@ -203,7 +210,8 @@ static int add_entry(zip_t *zip, const char *name, zip_source_t *source, int sto
     if (store)
         zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_STORE, 0);
     else if (bytes >= FAST_DEFLATE_FROM_BYTES)
-        zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_DEFLATE, FAST_DEFLATE_LEVEL);
+        zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_DEFLATE,
+                                 (zip_uint32_t)deflate_level(bytes));
     zip_file_set_external_attributes(zip, (zip_uint64_t)index, 0, ZIP_OPSYS_UNIX,
                                      (zip_uint32_t)(S_IFREG | 0600) << 16);
     return 0;

@@ -48,10 +48,10 @@ int cd_bundle_add(cd_bundle_entries *entries, const char *root, const char *relp
 /* Frees every entry and the list's memory. */
 void cd_bundle_entries_free(cd_bundle_entries *entries);
 
-/* Starts deflating the entries that cd_bundle_write would deflate at zlib's
- * fastest level (deflate_ahead.h), so that it happens while the caller does
- * other work. NULL when there are none: cd_bundle_write deflates everything.
- * Free the result with cd_deflate_ahead_free after cd_bundle_write. */
+/* Starts deflating the entries that cd_bundle_write would deflate, each at
+ * the level it would get (deflate_ahead.h), so that it happens on the other
+ * CPUs while the caller does other work. NULL when there are none: cd_bundle_write deflates
+ * everything. Free the result with cd_deflate_ahead_free after cd_bundle_write. */
 cd_deflate_ahead *cd_bundle_deflate_ahead(const cd_bundle_entries *entries);
 
 /* Hashes and writes everything, then the manifest (with findings, which may

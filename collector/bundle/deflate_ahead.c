@@ -26,6 +26,7 @@ typedef enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_FAILED } job_st
 typedef struct job {
     char *file;
     uint64_t listed_bytes;
+    int level;
     job_state state;
     int given; /* its source was made: the bytes belong to it */
     /* set when DONE */
@@ -41,7 +42,7 @@ struct cd_deflate_ahead {
     job *jobs;     /* by file name */
     job **by_size; /* the order workers take them in */
     size_t count, next;
-    int level, stopping;
+    int stopping;
     pthread_mutex_t lock;
     pthread_cond_t changed;
     pthread_t workers[WORKERS_MAX];
@@ -53,7 +54,7 @@ struct cd_deflate_ahead {
 /* Deflates j->file into memory with its CRC-32 and SHA-256. Returns 0, or -1
  * when it cannot be read, is no longer a regular file, or grew past what it
  * held when listed (the output has room for that much only). */
-static int deflate_file(job *j, int level, unsigned char *buffer, cd_sha256_hasher *hasher)
+static int deflate_file(job *j, unsigned char *buffer, cd_sha256_hasher *hasher)
 {
     int fd = open(j->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
@@ -65,7 +66,7 @@ static int deflate_file(job *j, int level, unsigned char *buffer, cd_sha256_hash
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > j->listed_bytes)
         goto out;
     /* raw deflate: the ZIP entry's own header replaces zlib's */
-    if (deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, j->level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         goto out;
     z_ready = 1;
     size_t room = (size_t)deflateBound(&z, (uLong)j->listed_bytes) + 64;
@@ -118,7 +119,7 @@ out:
 /* Runs a job the caller has moved to RUNNING and publishes how it ended. */
 static void run_job(cd_deflate_ahead *a, job *j, unsigned char *buffer, cd_sha256_hasher *hasher)
 {
-    int rc = buffer && hasher ? deflate_file(j, a->level, buffer, hasher) : -1;
+    int rc = buffer && hasher ? deflate_file(j, buffer, hasher) : -1;
     pthread_mutex_lock(&a->lock);
     j->state = rc == 0 ? JOB_DONE : JOB_FAILED;
     pthread_cond_broadcast(&a->changed);
@@ -171,7 +172,7 @@ static int worker_count_for(size_t jobs)
 }
 
 cd_deflate_ahead *cd_deflate_ahead_start(const char *const files[], const uint64_t sizes[],
-                                         size_t count, int level)
+                                         const int levels[], size_t count)
 {
     cd_deflate_ahead *a = calloc(1, sizeof *a);
     if (!a || !(a->jobs = calloc(count ? count : 1, sizeof *a->jobs)) ||
@@ -181,7 +182,6 @@ cd_deflate_ahead *cd_deflate_ahead_start(const char *const files[], const uint64
         free(a);
         return NULL;
     }
-    a->level = level;
     uint64_t total = 0;
     for (size_t i = 0; i < count; i++) {
         if (sizes[i] > CD_DEFLATE_AHEAD_FILE_MAX || total + sizes[i] > CD_DEFLATE_AHEAD_TOTAL_MAX)
@@ -190,6 +190,7 @@ cd_deflate_ahead *cd_deflate_ahead_start(const char *const files[], const uint64
         if (!(j->file = strdup(files[i])))
             break;
         j->listed_bytes = sizes[i];
+        j->level = levels[i];
         total += sizes[i];
         a->count++;
     }

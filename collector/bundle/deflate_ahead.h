@@ -2,13 +2,14 @@
  * Deflating a bundle's big files ahead of the ZIP, on every CPU.
  *
  * libzip deflates one entry after the other, inside zip_close(), on the
- * thread that calls it. The files worth deflating (thread dumps, threads.json,
- * logs, checksum lists) are known as soon as the sections are done, while the
- * findings still have to read the bundle back and write the reports. So the
- * bundle hands them to worker threads, one per CPU (at most four), which
- * deflate each into memory with its CRC-32 and SHA-256; libzip is then given
- * the deflated bytes as they are (a source that says it is deflated is copied,
- * not deflated again, as zip_source_function(3) documents).
+ * thread that calls it. The files to deflate (thread dumps, threads.json,
+ * logs, checksum lists, configuration) are known as soon as the sections are
+ * done, while the findings still have to read the bundle back and write the
+ * reports. So the bundle hands them to worker threads, one per CPU (at most
+ * four), which deflate each into memory with its CRC-32 and SHA-256; libzip
+ * is then given the deflated bytes as they are (a source that says it is
+ * deflated is copied, not deflated again, as zip_source_function(3)
+ * documents).
  *
  * Only regular files up to CD_DEFLATE_AHEAD_FILE_MAX each, CD_DEFLATE_AHEAD_TOTAL_MAX
  * in all, are taken: the rest (a heap dump is already gzip) goes through
@@ -35,12 +36,12 @@
 
 typedef struct cd_deflate_ahead cd_deflate_ahead;
 
-/* Starts deflating files[0..count) at zlib level (1 to 9), the largest first,
- * as far as the limits above allow; sizes are what the files held when listed.
- * Returns NULL when nothing was taken or no thread could start: every file is
- * then libzip's to deflate. */
+/* Starts deflating files[0..count), each at its zlib level (1 to 9, or
+ * Z_DEFAULT_COMPRESSION), the largest first, as far as the limits above allow;
+ * sizes are what the files held when listed. Returns NULL when nothing was
+ * taken or no thread could start: every file is then libzip's to deflate. */
 cd_deflate_ahead *cd_deflate_ahead_start(const char *const files[], const uint64_t sizes[],
-                                         size_t count, int level);
+                                         const int levels[], size_t count);
 
 /* A source for file's deflated bytes in zip (deflated here first when no
  * worker has begun on it; otherwise waits for the worker), with the SHA-256 and
