@@ -247,6 +247,30 @@ typedef struct marker_hits {
 
 /* ---------------------------------------------------------------- logs */
 
+/* Counts the lines of log that hold marker, keeping the last one's number and
+ * its text from the marker on. One memmem over the whole text, not one a line:
+ * megabytes of logs are scanned while the operator waits. */
+static void find_marker(const cd_log_text *log, const char *marker, marker_hits *hits)
+{
+    const char *end = log->text + log->len, *counted = log->text, *hit = log->text;
+    size_t marker_len = strlen(marker);
+    int number = log->first_line; /* of the line holding counted */
+    while ((hit = memmem(hit, (size_t)(end - hit), marker, marker_len)) != NULL) {
+        for (const char *nl; (nl = memchr(counted, '\n', (size_t)(hit - counted))) != NULL;)
+            counted = nl + 1, number++;
+        const char *line_end = memchr(hit, '\n', (size_t)(end - hit));
+        if (!line_end)
+            line_end = end;
+        size_t shown = (size_t)(line_end - hit);
+        hits->count++;
+        hits->last_path = log->path;
+        hits->last_line = number;
+        snprintf(hits->example, sizeof hits->example, "%.*s", (int)(shown < 200 ? shown : 200),
+                 hit);
+        hit = line_end; /* once a line */
+    }
+}
+
 static void tally_lines(const cd_report_inputs *in, tally_list *errors, tally_list *exceptions,
                         marker_hits *markers)
 {
@@ -263,19 +287,10 @@ static void tally_lines(const cd_report_inputs *in, tally_list *errors, tally_li
             case CD_LOG_LINE_CAUSED_BY: tally_add(exceptions, key, log->path, number); break;
             case CD_LOG_LINE_OTHER: break;
             }
-            for (size_t m = 0; m < RESOURCE_MARKERS; m++)
-                if (memmem(p, len, resource_markers[m].text, strlen(resource_markers[m].text))) {
-                    markers[m].count++;
-                    markers[m].last_path = log->path;
-                    markers[m].last_line = number;
-                    const char *from =
-                        memmem(p, len, resource_markers[m].text, strlen(resource_markers[m].text));
-                    snprintf(markers[m].example, sizeof markers[m].example, "%.*s",
-                             (int)(len - (size_t)(from - p) < 200 ? len - (size_t)(from - p) : 200),
-                             from);
-                }
             p = nl ? nl + 1 : end;
         }
+        for (size_t m = 0; m < RESOURCE_MARKERS; m++)
+            find_marker(log, resource_markers[m].text, &markers[m]);
     }
 }
 

@@ -1089,6 +1089,34 @@ static void out_of_memory_in_the_logs_is_a_warning(void **state)
     free(log.text);
 }
 
+static void resource_markers_count_lines_and_keep_the_last(void **state)
+{
+    cd_report_inputs in = {0};
+    cd_log_text logs[2] = {
+        {strdup("repository/logs/wso2carbon.log"),
+         strdup("Too many open files\nok\nx Too many open files, Too many open files\n"), 0, 10},
+        {strdup("repository/logs/audit.log"),
+         strdup("a\nb\nc\naccept failed: Too many open files (fd 4096)"), 0, 1},
+    };
+    for (int i = 0; i < 2; i++)
+        logs[i].len = strlen(logs[i].text);
+    in.logs = logs;
+    in.log_count = 2;
+    cd_findings list = {0};
+    cd_findings_logs(&in, &list);
+    const cd_finding *f = only_finding(&list, "log-resource-errors");
+    /* two lines of the first file (one holds it twice), one of the second */
+    assert_string_equal(f->title, "\"Too many open files\" in the logs 3 times, last in "
+                                  "repository/logs/audit.log:4");
+    assert_string_equal(f->detail, "Too many open files (fd 4096)");
+    assert_int_equal(f->evidence[0].first_line, 4);
+    cd_findings_free(&list);
+    for (int i = 0; i < 2; i++) {
+        free(logs[i].path);
+        free(logs[i].text);
+    }
+}
+
 /* ---------------------------------------------------------------- reports */
 
 static void healthy_inputs_yield_nothing_above_info(void **state)
@@ -1239,6 +1267,7 @@ int main(void)
         cmocka_unit_test(inconsistent_patch_names_the_jar),
         cmocka_unit_test(counts_log_errors_and_exceptions_with_first_lines),
         cmocka_unit_test(out_of_memory_in_the_logs_is_a_warning),
+        cmocka_unit_test(resource_markers_count_lines_and_keep_the_last),
         cmocka_unit_test(healthy_inputs_yield_nothing_above_info),
         cmocka_unit_test(summary_lists_findings_most_severe_first_then_the_overview),
         cmocka_unit_test(html_escapes_everything_from_the_bundle),
