@@ -29,15 +29,19 @@ dump_beside_jstack() { # label pid
 }
 
 # dump_beside_jstack, again (at most three times in all) while some thread's
-# state differs from the one both jstack runs agree on: a server thread that
-# wakes up for a moment (H2's background writer, every second) can be caught
-# RUNNABLE by the dump alone. A real difference shows in every attempt.
+# state or lock lines differ from those both jstack runs agree on: a server
+# thread that wakes up for a moment (H2's background writer, every second) can
+# be caught RUNNABLE by the dump alone, and cd-runnable, RUNNABLE throughout,
+# holds its selector's locks only while it rests in select, nine tenths of the
+# time. A real difference shows in every attempt.
 dump_settled_beside_jstack() { # label pid
   local attempt
   for attempt in 1 2 3; do
     dump_beside_jstack "$1" "$2"
     python3 "$COMPARE" states "$WORK/$1/ours.txt" "$WORK/$1/before.txt" "$WORK/$1/after.txt" \
-      >"$WORK/$1/states.txt" && return 0
+      >"$WORK/$1/states.txt" &&
+      python3 "$COMPARE" locks "$WORK/$1/ours.txt" "$WORK/$1/before.txt" "$WORK/$1/after.txt" \
+        >"$WORK/$1/states.txt" && return 0
     echo "$1: attempt $attempt: $(head -n 1 "$WORK/$1/states.txt")" >&2
     [ "$attempt" = 3 ] || rm -rf "${WORK:?}/$1" # the last one stays for the checks to report
   done
