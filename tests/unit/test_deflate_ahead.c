@@ -67,6 +67,16 @@ static void write_file(const char *path, const unsigned char *data, size_t bytes
     assert_int_equal(fclose(f), 0);
 }
 
+/* A new ZIP in the scratch directory; its path in path. */
+static zip_t *new_zip(const scratch *s, char *path, size_t len)
+{
+    snprintf(path, len, "%s/out.zip", s->dir);
+    int zerr = 0;
+    zip_t *zip = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    assert_non_null(zip);
+    return zip;
+}
+
 /* Reads entry name of the ZIP at path back whole; fails the test on a bad CRC. */
 static unsigned char *read_entry(const char *path, const char *name, zip_stat_t *st)
 {
@@ -110,10 +120,7 @@ static void zip_holds_the_exact_bytes_of_every_file_deflated_ahead(void **state)
     assert_non_null(ahead);
 
     char zip_path[160];
-    snprintf(zip_path, sizeof zip_path, "%s/out.zip", s->dir);
-    int zerr = 0;
-    zip_t *zip = zip_open(zip_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-    assert_non_null(zip);
+    zip_t *zip = new_zip(s, zip_path, sizeof zip_path);
     for (int i = 0; i < FILES; i++) {
         char sha[CD_SHA256_HEX_LEN + 1] = "", expected[CD_SHA256_HEX_LEN + 1];
         uint64_t bytes = 0;
@@ -161,10 +168,7 @@ static void gives_back_files_too_big_grown_or_gone_and_each_file_once(void **sta
     assert_non_null(ahead);
 
     char zip_path[160];
-    snprintf(zip_path, sizeof zip_path, "%s/out.zip", s->dir);
-    int zerr = 0;
-    zip_t *zip = zip_open(zip_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-    assert_non_null(zip);
+    zip_t *zip = new_zip(s, zip_path, sizeof zip_path);
     char sha[CD_SHA256_HEX_LEN + 1];
     uint64_t bytes;
     assert_null(cd_deflate_ahead_source(ahead, zip, grown, sha, &bytes));
