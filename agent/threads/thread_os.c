@@ -503,10 +503,41 @@ static void keep_start_times(const cd_proc_job *job)
 
 /* ---------------------------------------------------------------- the job */
 
-/* The job's work: /proc for the Java threads' ids, then the other threads. */
+/* The listed threads' OS threads from VM memory and their CPU clocks; the
+ * ids read join the job's, which are then sorted with their Java ids. */
+static void read_listed(cd_proc_job *job)
+{
+    if (job->layout && job->vm_count)
+        cd_vm_threads_read(job->layout, job->vm_threads, job->vm_count, job->vm_info);
+    for (size_t i = 0; i < job->vm_count; i++) {
+        int64_t nid = job->vm_info[i].nid;
+        if (nid < 0)
+            continue;
+        job->vm_cpu_ns[i] = cd_proc_thread_cpu_ns(nid);
+        job->nids[job->count] = nid;
+        job->java_ids[job->count++] = job->vm_java_ids[i];
+    }
+    start_entry *pairs = malloc((job->count + 1) * sizeof *pairs);
+    if (!pairs) {
+        job->count = 0; /* no id is kept unchecked: none is printed */
+        return;
+    }
+    for (size_t i = 0; i < job->count; i++)
+        pairs[i] = (start_entry){job->nids[i], job->java_ids[i], 0};
+    qsort(pairs, job->count, sizeof *pairs, compare_entries);
+    for (size_t i = 0; i < job->count; i++) {
+        job->nids[i] = pairs[i].nid;
+        job->java_ids[i] = pairs[i].java_id;
+    }
+    free(pairs);
+}
+
+/* The job's work: the listed threads from VM memory, /proc for the Java
+ * threads' ids, then the other threads. */
 static void *proc_job_run(void *arg)
 {
     cd_proc_job *job = arg;
+    read_listed(job);
     int task_dir = cd_proc_task_dir();
     for (size_t i = 0; i < job->count; i++)
         job->alive[i] = known_thread(job->nids[i], job->java_ids[i], &job->stats[i]) == 0 ||
@@ -530,28 +561,41 @@ static void *proc_job_run(void *arg)
     return NULL;
 }
 
-int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, const int64_t *java_ids, size_t count)
+int cd_proc_job_start(cd_proc_job *job, const cd_vm_layout *layout, const uint64_t *vm_threads,
+                      const int64_t *vm_java_ids, size_t vm_count, const int64_t *nids,
+                      const int64_t *java_ids, size_t count)
 {
     memset(job, 0, sizeof *job);
-    start_entry *pairs = malloc((count + 1) * sizeof *pairs);
-    job->nids = malloc((count + 1) * sizeof *job->nids);
-    job->java_ids = malloc((count + 1) * sizeof *job->java_ids);
-    job->stats = malloc((count + 1) * sizeof *job->stats);
-    job->alive = calloc(count + 1, 1);
-    if (!pairs || !job->nids || !job->java_ids || !job->stats || !job->alive) {
-        free(pairs);
+    size_t room = count + vm_count + 1;
+    job->vm_threads = malloc((vm_count + 1) * sizeof *job->vm_threads);
+    job->vm_java_ids = malloc((vm_count + 1) * sizeof *job->vm_java_ids);
+    job->vm_info = malloc((vm_count + 1) * sizeof *job->vm_info);
+    job->vm_cpu_ns = malloc((vm_count + 1) * sizeof *job->vm_cpu_ns);
+    job->nids = malloc(room * sizeof *job->nids);
+    job->java_ids = malloc(room * sizeof *job->java_ids);
+    job->stats = malloc(room * sizeof *job->stats);
+    job->alive = calloc(room, 1);
+    if (!job->vm_threads || !job->vm_java_ids || !job->vm_info || !job->vm_cpu_ns || !job->nids ||
+        !job->java_ids || !job->stats || !job->alive) {
         cd_proc_job_free(job);
         return -1;
     }
-    for (size_t i = 0; i < count; i++)
-        pairs[i] = (start_entry){nids[i], java_ids[i], 0};
-    qsort(pairs, count, sizeof *pairs, compare_entries);
-    for (size_t i = 0; i < count; i++) {
-        job->nids[i] = pairs[i].nid;
-        job->java_ids[i] = pairs[i].java_id;
+    job->layout = layout;
+    if (vm_count) {
+        memcpy(job->vm_threads, vm_threads, vm_count * sizeof *vm_threads);
+        memcpy(job->vm_java_ids, vm_java_ids, vm_count * sizeof *vm_java_ids);
     }
-    free(pairs);
+    for (size_t i = 0; i < vm_count; i++) {
+        job->vm_info[i] = (cd_vm_thread_info){-1, NULL, 0};
+        job->vm_cpu_ns[i] = -1;
+    }
+    job->vm_count = vm_count;
+    if (count) {
+        memcpy(job->nids, nids, count * sizeof *nids);
+        memcpy(job->java_ids, java_ids, count * sizeof *java_ids);
+    }
     job->count = count;
+    job->prepared = 1;
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved); /* the helper inherits: no signal lands on it */
@@ -566,7 +610,7 @@ void cd_proc_job_finish(cd_proc_job *job)
         return;
     if (job->started)
         pthread_join(job->thread, NULL);
-    else if (job->nids)
+    else if (job->prepared)
         proc_job_run(job);
     job->started = 0;
     job->finished = 1;
@@ -611,6 +655,10 @@ int cd_proc_job_natives(const cd_proc_job *job, cd_thread_dump *dump)
 void cd_proc_job_free(cd_proc_job *job)
 {
     cd_proc_job_finish(job);
+    free(job->vm_threads);
+    free(job->vm_java_ids);
+    free(job->vm_info);
+    free(job->vm_cpu_ns);
     free(job->nids);
     free(job->java_ids);
     free(job->stats);

@@ -68,39 +68,31 @@ static const char *os_state_from(const cd_thread *t)
 }
 
 /* nid, the VM's state word, stack pointer and CPU time of every thread
- * collected (os_prio and elapsed come from /proc later, see start_proc_job;
- * without the VM's word, finish_proc_job puts the one that goes with the
- * thread's final state). The VM's memory is read for all threads at once. */
-static void add_os_info(cd_thread_session *session, cd_thread_dump *dump)
+ * JVMTI listed, as the proc job read them while the agent thread waited for
+ * the VM (os_prio and elapsed are taken later, in finish_proc_job; without
+ * the VM's word, finish_proc_job puts the one that goes with the thread's
+ * final state). A thread that ends clears eetop before its JavaThread goes
+ * away: the same value now means the job's reads saw a live thread. */
+static void add_os_info(cd_thread_session *session, cd_thread_dump *dump, const cd_proc_job *job)
 {
-    size_t count = dump->count;
-    uint64_t *vm_threads = malloc((count + 1) * sizeof *vm_threads);
-    cd_vm_thread_info *info = malloc((count + 1) * sizeof *info);
-    if (session->layout && vm_threads && info) {
-        for (size_t i = 0; i < count; i++)
-            vm_threads[i] = dump->threads[i].vm_thread;
-        cd_vm_threads_read(session->layout, vm_threads, count, info);
-        for (size_t i = 0; i < count; i++) {
-            cd_thread *t = &dump->threads[i];
-            /* A thread that ends clears eetop before its JavaThread goes
-             * away: the same value afterwards means the reads saw a live
-             * thread. */
-            if (info[i].nid < 0 ||
-                cd_thread_vm_thread(session, session->jthreads[i]) != t->vm_thread)
-                continue;
-            t->nid = info[i].nid;
-            t->os_state = info[i].os_state;
-            t->last_java_sp = info[i].last_java_sp;
-        }
-    }
-    free(vm_threads);
-    free(info);
-    /* The same clock GetThreadCpuTime reads, by the thread's id: JVMTI would
-     * first look the thread up in the VM's thread list, which costs as much
-     * as the list is long, for every thread. */
-    for (size_t i = 0; i < count; i++) {
+    size_t listed = job->vm_info ? job->vm_count : 0; /* 0: the job could not start */
+    if (listed > dump->count)
+        listed = dump->count;
+    for (size_t i = 0; i < listed; i++) {
         cd_thread *t = &dump->threads[i];
-        t->cpu_ns = t->nid >= 0 ? cd_proc_thread_cpu_ns(t->nid) : -1;
+        const cd_vm_thread_info *info = &job->vm_info[i];
+        if (info->nid < 0 || cd_thread_vm_thread(session, session->jthreads[i]) != t->vm_thread)
+            continue;
+        t->nid = info->nid;
+        t->os_state = info->os_state;
+        t->last_java_sp = info->last_java_sp;
+        /* The same clock GetThreadCpuTime reads, by the thread's id: JVMTI
+         * would first look the thread up in the VM's thread list, which
+         * costs as much as the list is long, for every thread. */
+        t->cpu_ns = job->vm_cpu_ns[i];
+    }
+    for (size_t i = 0; i < dump->count; i++) {
+        cd_thread *t = &dump->threads[i];
         jlong cpu = 0;
         if (t->cpu_ns < 0 &&
             (*session->jvmti)->GetThreadCpuTime(session->jvmti, session->jthreads[i], &cpu) ==
@@ -149,19 +141,22 @@ static int add_frames(cd_thread_session *session, cd_thread_dump *dump, cd_threa
     return rc;
 }
 
-/* Starts the /proc work for the threads collected so far and the VM's own
- * (census), to run while the agent thread waits for the VM. */
-static void start_proc_job(cd_thread_dump *dump, const cd_vm_census *census, cd_proc_job *job)
+/* Starts the operating system's side of the dump (cd_proc_job) for the
+ * threads collected so far and the VM's own (census), to run while the
+ * agent thread waits for the VM. */
+static void start_proc_job(cd_thread_session *session, cd_thread_dump *dump,
+                           const cd_vm_census *census, cd_proc_job *job)
 {
-    size_t room = dump->count + census->hidden_count + census->other_count + 1;
+    size_t room = census->hidden_count + census->other_count + 1;
+    uint64_t *vm_threads = malloc((dump->count + 1) * sizeof *vm_threads);
+    int64_t *vm_java_ids = malloc((dump->count + 1) * sizeof *vm_java_ids);
     int64_t *nids = malloc(room * sizeof *nids);
     int64_t *java_ids = malloc(room * sizeof *java_ids);
     size_t n = 0;
-    for (size_t i = 0; nids && java_ids && i < dump->count; i++)
-        if (dump->threads[i].nid >= 0) {
-            nids[n] = dump->threads[i].nid;
-            java_ids[n++] = dump->threads[i].java_id;
-        }
+    for (size_t i = 0; vm_threads && vm_java_ids && i < dump->count; i++) {
+        vm_threads[i] = dump->threads[i].vm_thread;
+        vm_java_ids[i] = dump->threads[i].java_id;
+    }
     for (size_t i = 0; nids && java_ids && i < census->hidden_count; i++) {
         nids[n] = census->hidden[i].os.nid;
         java_ids[n++] = census->hidden[i].java_known ? census->hidden[i].java.java_id : -1;
@@ -170,8 +165,12 @@ static void start_proc_job(cd_thread_dump *dump, const cd_vm_census *census, cd_
         nids[n] = census->others[i].os.nid;
         java_ids[n++] = -1; /* read whole: its kernel name checks the VM's */
     }
-    if (!nids || !java_ids || cd_proc_job_start(job, nids, java_ids, n) != 0)
+    if (!vm_threads || !vm_java_ids || !nids || !java_ids ||
+        cd_proc_job_start(job, session->layout, vm_threads, vm_java_ids, dump->count, nids,
+                          java_ids, n) != 0)
         memset(job, 0, sizeof *job);
+    free(vm_threads);
+    free(vm_java_ids);
     free(nids);
     free(java_ids);
 }
@@ -292,10 +291,9 @@ static int collect_with_jvmti(cd_thread_session *session, cd_thread_dump *dump, 
         }
     }
     free(frames);
-    add_os_info(session, dump);
     if (rc == 0)
         rc = take_census(session, dump);
-    start_proc_job(dump, session->census, job);
+    start_proc_job(session, dump, session->census, job);
     return rc;
 }
 
@@ -419,8 +417,11 @@ static int collect(cd_thread_session *session, cd_thread_dump *dump, cd_error *e
     session->census = &census;
     if (rc == 0)
         rc = add_stacks_and_locks(session, dump, threads, count, &job);
-    if (rc == 0)
+    if (rc == 0) {
+        cd_proc_job_finish(&job);
+        add_os_info(session, dump, &job);
         rc = cd_vm_census_merge(&census, session, dump);
+    }
     finish_proc_job(session, dump, &job);
     cd_vm_census_free(&census);
     session->census = NULL;

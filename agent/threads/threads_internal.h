@@ -136,12 +136,15 @@ int cd_proc_thread_read(int task_dir, int64_t nid, cd_proc_thread *out);
 /* CPU time of any thread of this process by its Linux id, -1 if gone. */
 int64_t cd_proc_thread_cpu_ns(int64_t nid);
 
-/* /proc work for one dump, done on a native thread of its own while the
- * agent thread waits for the VM (the ThreadMXBean snapshot): os_prio and
- * elapsed of every Java thread, and the other threads of the process (the
- * ones JVMTI does not list). The helper touches nothing but the job and the
- * start times kept from the previous dump (see thread_os.c), which only the
- * one request running at a time uses. */
+/* The operating system's side of one dump, done on a native thread of its
+ * own while the agent thread waits for the VM (the ThreadMXBean snapshots):
+ * first the OS thread (nid, state word, last Java stack pointer) of every
+ * thread JVMTI listed, read from VM memory through their JavaThreads, and
+ * its CPU clock; then os_prio and elapsed of every Java thread, and the
+ * other threads of the process (the ones JVMTI does not list). The helper
+ * touches nothing but the job, the layout (read only) and the start times
+ * kept from the previous dump (see thread_os.c), which only the one request
+ * running at a time uses. */
 typedef struct cd_native_job_thread {
     int64_t nid;
     int64_t cpu_ns;
@@ -149,7 +152,16 @@ typedef struct cd_native_job_thread {
 } cd_native_job_thread;
 
 typedef struct cd_proc_job {
-    int64_t *nids;     /* sorted copy */
+    /* the threads JVMTI listed: JavaThread addresses and Java ids in, OS
+     * thread and CPU time out (nid -1, cpu_ns -1 where unread) */
+    const cd_vm_layout *layout; /* NULL: their VM memory is not read */
+    uint64_t *vm_threads;
+    int64_t *vm_java_ids;
+    cd_vm_thread_info *vm_info;
+    int64_t *vm_cpu_ns;
+    size_t vm_count;
+    /* every Java thread by Linux id, the listed ones' added once read */
+    int64_t *nids;     /* sorted once the listed ones are in */
     int64_t *java_ids; /* java_ids[i] goes with nids[i], -1 if unknown */
     size_t count;
     cd_proc_thread *stats;
@@ -157,13 +169,16 @@ typedef struct cd_proc_job {
     cd_native_job_thread *natives;
     size_t native_count;
     pthread_t thread;
-    int started, finished;
+    int prepared, started, finished;
 } cd_proc_job;
 
-/* Starts the job for the Java threads with these Linux and Java ids (any
- * order). Returns 0, or -1 out of memory. Done in the caller's thread at
- * finish time if no thread can be started. */
-int cd_proc_job_start(cd_proc_job *job, const int64_t *nids, const int64_t *java_ids, size_t count);
+/* Starts the job for vm_count threads JVMTI listed (their JavaThreads and
+ * Java ids, read through layout) and count more Java threads whose Linux
+ * ids are known (any order). Returns 0, or -1 out of memory. Done in the
+ * caller's thread at finish time if no thread can be started. */
+int cd_proc_job_start(cd_proc_job *job, const cd_vm_layout *layout, const uint64_t *vm_threads,
+                      const int64_t *vm_java_ids, size_t vm_count, const int64_t *nids,
+                      const int64_t *java_ids, size_t count);
 void cd_proc_job_finish(cd_proc_job *job);
 /* After finish: the stat of a Java thread's id, NULL if it is no live task. */
 const cd_proc_thread *cd_proc_job_thread(const cd_proc_job *job, int64_t nid);
