@@ -202,6 +202,23 @@ int cd_jni_clear_exception(JNIEnv *jni)
     return 1;
 }
 
+jthrowable cd_jni_set_aside(JNIEnv *jni)
+{
+    jthrowable pending = (*jni)->ExceptionOccurred(jni);
+    if (pending)
+        (*jni)->ExceptionClear(jni);
+    return pending;
+}
+
+void cd_jni_put_back(JNIEnv *jni, jthrowable set_aside)
+{
+    cd_jni_clear_exception(jni);
+    if (!set_aside)
+        return;
+    (*jni)->Throw(jni, set_aside);
+    (*jni)->DeleteLocalRef(jni, set_aside);
+}
+
 jobject cd_jni_new_thread(JNIEnv *jni, const char *name, cd_error *err)
 {
     jclass thread_class = (*jni)->FindClass(jni, "java/lang/Thread");

@@ -67,6 +67,13 @@ char *cd_jni_string_call_index(JNIEnv *jni, jobject list, jint index, cd_error *
 /* Clears a pending Java exception, returning 1 if there was one. */
 int cd_jni_clear_exception(JNIEnv *jni);
 
+/* An exception pending on a thread the agent is called on but did not raise
+ * (every JNI call made under one is a misuse): cd_jni_set_aside takes it off
+ * the thread (NULL when there is none), cd_jni_put_back drops any exception
+ * of the agent's own and puts the one set aside back. */
+jthrowable cd_jni_set_aside(JNIEnv *jni);
+void cd_jni_put_back(JNIEnv *jni, jthrowable set_aside);
+
 /* A java.lang.Thread object to run an agent thread on (RunAgentThread needs one).
  * Allocates a Java object. */
 jobject cd_jni_new_thread(JNIEnv *jni, const char *name, cd_error *err);

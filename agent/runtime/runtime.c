@@ -222,7 +222,7 @@ static void JNICALL request_thread(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
     free(arg);
 }
 
-int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request, cd_error *err)
+static int start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request, cd_error *err)
 {
     struct stat st;
     if (stat(request->dir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -254,4 +254,16 @@ int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *reque
         return cd_jvmti_fail(err, e, "cannot start the agent thread");
     }
     return 0;
+}
+
+int cd_agent_start_request(cd_agent *agent, JNIEnv *jni, const cd_request *request, cd_error *err)
+{
+    /* The attach listener can come here with an exception pending (seen now
+     * and then with the Java heap exhausted), and a JNI call made under one is
+     * a misuse. It is kept out of the request's way and put back afterwards:
+     * the thread is left as it was found. */
+    jthrowable found = cd_jni_set_aside(jni);
+    int rc = start_request(agent, jni, request, err);
+    cd_jni_put_back(jni, found);
+    return rc;
 }
