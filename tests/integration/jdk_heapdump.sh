@@ -10,6 +10,7 @@
 #  - the jvmti engine writes every field of a class hierarchy with interface
 #    constants, statics and every primitive type exactly as the VM's own dumper
 #    does (tests/tools/HeapFixture.java), and stays valid while classes load;
+#  - from JDK 22 the vm engine asks the VM's dumper for one thread per CPU;
 #  - --live drops unreachable objects, the default (-all) keeps them, as jmap;
 #  - with too little free space (a 2 MiB tmpfs as output directory) the heap
 #    dump is skipped with its reason and the rest of the bundle is written.
@@ -96,7 +97,13 @@ dump_and_check() { # pid engine redact
 }
 
 # ---------------------------------------------------------------- the demo server
-harness_start server
+# From JDK 22 the VM's dumper is asked for one thread per CPU; its heapdump log
+# says how many were requested.
+JDK_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$CD_JAVA_HOME/release")
+DUMP_LOG="$WORK/server-heapdump.log"
+server_opts=()
+[ "${JDK_MAJOR:-0}" -ge 22 ] && server_opts=("-Xlog:heapdump=info:file=$DUMP_LOG" --)
+harness_start server "${server_opts[@]}"
 server=$HARNESS_PID
 for engine in vm jvmti; do
   for redact in none basic full; do
@@ -104,6 +111,10 @@ for engine in vm jvmti; do
   done
 done
 expect_alive "$server"
+if [ "${JDK_MAJOR:-0}" -ge 22 ] && [ "$(nproc)" -gt 1 ]; then
+  expect_file_contains "$DUMP_LOG" "Requested dump threads $(nproc)," \
+    "the VM's dumper asked for one thread per CPU"
+fi
 
 # ---------------------------------------------------------------- field by field
 # A class hierarchy with interface constants (one interface reached twice),
