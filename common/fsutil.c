@@ -97,6 +97,22 @@ int cd_open_regular(const char *path, int flags, struct stat *st, cd_error *err)
     return fd;
 }
 
+void *cd_read_buffer(size_t size)
+{
+    void *p = NULL;
+    return posix_memalign(&p, 4096, size ? size : 1) == 0 ? p : NULL;
+}
+
+/* Grows a read buffer to size bytes, keeping its page alignment (realloc would not). */
+static char *grow_read_buffer(char *buf, size_t used, size_t size)
+{
+    char *grown = cd_read_buffer(size);
+    if (grown)
+        memcpy(grown, buf, used);
+    free(buf);
+    return grown;
+}
+
 int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **data, size_t *len,
                  cd_error *err)
 {
@@ -109,7 +125,7 @@ int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **dat
     size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, used = 0;
     if (cap > max_bytes)
         cap = max_bytes;
-    char *buf = malloc(cap + 1);
+    char *buf = cd_read_buffer(cap + 1);
     if (!buf) {
         close(fd);
         return cd_fail(err, CD_ERR_NOMEM, "out of memory reading %s", path);
@@ -119,13 +135,11 @@ int cd_read_file(const char *path, size_t max_bytes, int truncate_ok, char **dat
             if (cap >= max_bytes)
                 break;
             size_t grown_cap = cap * 2 > max_bytes ? max_bytes : cap * 2;
-            char *grown = realloc(buf, grown_cap + 1);
-            if (!grown) {
-                free(buf);
+            buf = grow_read_buffer(buf, used, grown_cap + 1);
+            if (!buf) {
                 close(fd);
                 return cd_fail(err, CD_ERR_NOMEM, "out of memory reading %s", path);
             }
-            buf = grown;
             cap = grown_cap;
         }
         ssize_t n = read(fd, buf + used, cap - used);

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "carbondump/fsutil.h"
+
 #define RAW_BYTES (256 * 1024)
 #define RELEASE_STEP_BYTES (1u << 20)
 
@@ -34,7 +36,7 @@ struct cd_hprof_input {
     uint64_t raw_consumed; /* file bytes handed to zlib or the caller so far */
     uint64_t released;     /* file bytes punched out so far */
     size_t raw_len;        /* valid bytes in raw */
-    uint8_t raw[RAW_BYTES];
+    _Alignas(4096) uint8_t raw[RAW_BYTES]; /* page-aligned: see cd_read_buffer */
 };
 
 /* Punches out whole MiB steps of the file that lie before the read position. */
@@ -78,7 +80,9 @@ static int raw_fill(cd_hprof_input *in, cd_error *err)
 
 static cd_hprof_input *input_new(cd_error *err)
 {
-    cd_hprof_input *in = calloc(1, sizeof *in);
+    cd_hprof_input *in = cd_read_buffer(sizeof *in);
+    if (in)
+        memset(in, 0, sizeof *in);
     if (!in)
         cd_fail(err, CD_ERR_NOMEM, "out of memory opening a heap dump");
     else

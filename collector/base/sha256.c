@@ -33,7 +33,7 @@ struct cd_sha256_hasher {
 cd_sha256_hasher *cd_sha256_hasher_new(void)
 {
     cd_sha256_hasher *h = calloc(1, sizeof *h);
-    if (h && (!(h->buffer = malloc(READ_BYTES)) || !(h->md = EVP_MD_CTX_new()))) {
+    if (h && (!(h->buffer = cd_read_buffer(READ_BYTES)) || !(h->md = EVP_MD_CTX_new()))) {
         cd_sha256_hasher_free(h);
         h = NULL;
     }

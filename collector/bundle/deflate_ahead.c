@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "carbondump/fsutil.h"
+
 #define WORKERS_MAX 4
 #define READ_BYTES (256u << 10)
 
@@ -129,7 +131,7 @@ static void run_job(cd_deflate_ahead *a, job *j, unsigned char *buffer, cd_sha25
 static void *worker(void *arg)
 {
     cd_deflate_ahead *a = arg;
-    unsigned char *buffer = malloc(READ_BYTES);
+    unsigned char *buffer = cd_read_buffer(READ_BYTES);
     cd_sha256_hasher *hasher = cd_sha256_hasher_new();
     for (;;) {
         job *j = NULL;
@@ -305,7 +307,7 @@ zip_source_t *cd_deflate_ahead_source(cd_deflate_ahead *a, zip_t *zip, const cha
             pthread_cond_wait(&a->changed, &a->lock);
     pthread_mutex_unlock(&a->lock);
     if (mine) { /* no worker has come to it yet: this thread is as good as any */
-        unsigned char *buffer = malloc(READ_BYTES);
+        unsigned char *buffer = cd_read_buffer(READ_BYTES);
         cd_sha256_hasher *hasher = cd_sha256_hasher_new();
         run_job(a, j, buffer, hasher);
         cd_sha256_hasher_free(hasher);

@@ -35,6 +35,7 @@
 #define CONF_WHOLE_MAX_BYTES (64u << 20) /* larger configuration is streamed as lines */
 #define CHUNK_BYTES (1u << 20)
 #define LINE_MAX_BYTES (4u << 20)
+#define PAGE_BYTES 4096u
 #define BINARY_PROBE_BYTES 8192
 #define DB_ATTEMPTS 4
 #define DB_RETRY_PAUSE_MS 250
@@ -349,7 +350,7 @@ static ssize_t read_full(int fd, char *buffer, size_t len)
 /* Up to limit bytes from fd's current offset into sink, as they are. */
 static int copy_raw(int fd, cd_sink *sink, uint64_t limit, const char *path, cd_error *err)
 {
-    char *buffer = malloc(CHUNK_BYTES);
+    char *buffer = cd_read_buffer(CHUNK_BYTES);
     if (!buffer)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory copying %s", path);
     int rc = 0;
@@ -389,7 +390,10 @@ static ssize_t source_read(text_source *source, char *buffer, size_t len)
 static int copy_lines(files_job *job, text_source *source, cd_sink *sink, uint64_t limit,
                       int skip_partial_line, const char *path, cd_error *err)
 {
-    char *buffer = malloc(LINE_MAX_BYTES);
+    /* The unfinished line is kept just before a page boundary, where the next
+     * read starts: see cd_read_buffer. */
+    char *buffer = cd_read_buffer(LINE_MAX_BYTES + PAGE_BYTES);
+    char *text = buffer;
     if (!buffer)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory copying %s", path);
     note_context context = {job->run, path};
@@ -403,7 +407,7 @@ static int copy_lines(files_job *job, text_source *source, cd_sink *sink, uint64
             room = CHUNK_BYTES;
         if (room > limit)
             room = (size_t)limit;
-        ssize_t n = room ? source_read(source, buffer + carried, room) : 0;
+        ssize_t n = room ? source_read(source, text + carried, room) : 0;
         if (n < 0) {
             rc = cd_fail(err, CD_ERR_IO, "cannot read %s", path);
             break;
@@ -413,40 +417,38 @@ static int copy_lines(files_job *job, text_source *source, cd_sink *sink, uint64
         int last = n == 0;
         size_t start = 0;
         if (skip_partial_line && have > 0) {
-            const char *nl = memchr(buffer, '\n', have);
+            const char *nl = memchr(text, '\n', have);
             if (!nl && !last && have < LINE_MAX_BYTES) {
                 carried = have;
                 continue;
             }
-            start = nl ? (size_t)(nl - buffer) + 1 : have;
+            start = nl ? (size_t)(nl - text) + 1 : have;
             skip_partial_line = 0;
         }
         /* hand over whole lines; keep the unfinished one for the next round */
         size_t end = have;
         if (!last) {
-            const char *nl = NULL;
-            for (size_t i = have; i > start; i--)
-                if (buffer[i - 1] == '\n') {
-                    nl = buffer + i - 1;
-                    break;
-                }
+            const char *nl = memrchr(text + start, '\n', have - start);
             if (nl)
-                end = (size_t)(nl - buffer) + 1;
+                end = (size_t)(nl - text) + 1;
             else if (have < LINE_MAX_BYTES)
                 end = start; /* no line break yet: read more first */
         }
         if (end > start) {
             if (redact) {
-                cd_redact_text(CD_REDACT_LINES, buffer + start, end - start, line, sink,
+                cd_redact_text(CD_REDACT_LINES, text + start, end - start, line, sink,
                                redaction_note, &context);
-                for (size_t i = start; i < end; i++)
-                    line += buffer[i] == '\n';
+                for (const char *nl = text + start;
+                     (nl = memchr(nl, '\n', (size_t)(text + end - nl))) != NULL; nl++)
+                    line++;
             } else {
-                cd_sink_write(sink, buffer + start, end - start);
+                cd_sink_write(sink, text + start, end - start);
             }
         }
-        memmove(buffer, buffer + end, have - end);
         carried = have - end;
+        char *next = buffer + (PAGE_BYTES - carried % PAGE_BYTES) % PAGE_BYTES;
+        memmove(next, text + end, carried);
+        text = next;
         if (last || sink->failed)
             break;
     }
@@ -465,7 +467,7 @@ static int copy_config(files_job *job, int fd, const struct stat *st, cd_sink *s
         return copy_lines(job, &source, sink, UINT64_MAX, 0, path, err);
     }
     size_t cap = (size_t)st->st_size + 1;
-    char *text = malloc(cap + 1);
+    char *text = cd_read_buffer(cap + 1);
     if (!text)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory copying %s", path);
     ssize_t len = read_full(fd, text, cap);
