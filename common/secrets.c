@@ -35,6 +35,28 @@ static int ends_with(const char *word, size_t len, const char *suffix)
     return len >= n && memcmp(word + len - n, suffix, n) == 0;
 }
 
+/* 1 if word holds "pass", "secret", "token", "credential" or "key": every
+ * stem does, and so does "pass" alone. Most names (a log's timestamps,
+ * "Outcome", "Target") hold none, and one pass over them tells. */
+static int has_core(const char *word, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *core;
+        switch (word[i]) {
+        case 'p': core = "pass"; break;
+        case 's': core = "secret"; break;
+        case 't': core = "token"; break;
+        case 'c': core = "credential"; break;
+        case 'k': core = "key"; break;
+        default: continue;
+        }
+        size_t m = strlen(core);
+        if (n - i >= m && memcmp(word + i, core, m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int cd_secret_name(const char *name, size_t len)
 {
     char word[128];
@@ -43,7 +65,7 @@ int cd_secret_name(const char *name, size_t len)
         if (isalnum((unsigned char)name[i]))
             word[n++] = (char)tolower((unsigned char)name[i]);
     word[n] = '\0';
-    if (n == 0)
+    if (!has_core(word, n))
         return 0;
     /* "pass" alone or as a word at the end of a name: keystorePass,
      * truststore.pass; not compass or bypass */

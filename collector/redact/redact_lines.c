@@ -18,14 +18,25 @@
 #include "carbondump/secrets.h"
 #include "finders.h"
 
+/* Character classes, looked up: a log is scanned byte by byte. */
+enum { NAME_CHAR = 1, VALUE_END = 2 };
+static const unsigned char char_class[256] = {
+    ['0' ... '9'] = NAME_CHAR, ['A' ... 'Z'] = NAME_CHAR, ['a' ... 'z'] = NAME_CHAR,
+    ['_'] = NAME_CHAR,         ['.'] = NAME_CHAR,         ['-'] = NAME_CHAR,
+    [' '] = VALUE_END,         ['\t' ... '\r'] = VALUE_END, [','] = VALUE_END,
+    [';'] = VALUE_END,         ['&'] = VALUE_END,         [')'] = VALUE_END,
+    [']'] = VALUE_END,         ['}'] = VALUE_END,         ['<'] = VALUE_END,
+    ['>'] = VALUE_END,         ['"'] = VALUE_END,         ['\''] = VALUE_END,
+};
+
 static int is_name_char(char c)
 {
-    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
+    return char_class[(unsigned char)c] & NAME_CHAR;
 }
 
 static int ends_unquoted_value(char c)
 {
-    return isspace((unsigned char)c) || strchr(",;&)]}<>\"'", c) != NULL;
+    return char_class[(unsigned char)c] & VALUE_END;
 }
 
 /* 1 for "AccessTokenIssuer.java": a source file named in a stack trace. */
@@ -125,10 +136,10 @@ static void scan_line(cd_redact_masks *masks, size_t start, size_t end)
                        !(text[p] == ':' && p + 2 < end && text[p + 1] == '/' && text[p + 2] == '/');
         if (!tagged && !assigned)
             continue;
-        if (is_source_file(text + name, name_len)) /* a stack frame: (TokenUtil.java:42) */
-            continue;
         int is_authorization = name_len == 13 && strncasecmp(text + name, "Authorization", 13) == 0;
         if (!is_authorization && !cd_secret_name(text + name, name_len))
+            continue;
+        if (is_source_file(text + name, name_len)) /* a stack frame: (TokenUtil.java:42) */
             continue;
         if (tagged) { /* <password>value</password> */
             size_t value_end = i + 1;
