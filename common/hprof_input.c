@@ -33,9 +33,9 @@ struct cd_hprof_input {
     int zs_ready;
     int raw_eof;
     int release;
-    uint64_t raw_consumed; /* file bytes handed to zlib or the caller so far */
-    uint64_t released;     /* file bytes punched out so far */
-    size_t raw_len;        /* valid bytes in raw */
+    uint64_t raw_consumed;                 /* file bytes handed to zlib or the caller so far */
+    uint64_t released;                     /* file bytes punched out so far */
+    size_t raw_len;                        /* valid bytes in raw */
     _Alignas(4096) uint8_t raw[RAW_BYTES]; /* page-aligned: see cd_read_buffer */
 };
 

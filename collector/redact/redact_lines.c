@@ -21,12 +21,12 @@
 /* Character classes, looked up: a log is scanned byte by byte. */
 enum { NAME_CHAR = 1, VALUE_END = 2 };
 static const unsigned char char_class[256] = {
-    ['0' ... '9'] = NAME_CHAR, ['A' ... 'Z'] = NAME_CHAR, ['a' ... 'z'] = NAME_CHAR,
-    ['_'] = NAME_CHAR,         ['.'] = NAME_CHAR,         ['-'] = NAME_CHAR,
+    ['0' ... '9'] = NAME_CHAR, ['A' ... 'Z'] = NAME_CHAR,   ['a' ... 'z'] = NAME_CHAR,
+    ['_'] = NAME_CHAR,         ['.'] = NAME_CHAR,           ['-'] = NAME_CHAR,
     [' '] = VALUE_END,         ['\t' ... '\r'] = VALUE_END, [','] = VALUE_END,
-    [';'] = VALUE_END,         ['&'] = VALUE_END,         [')'] = VALUE_END,
-    [']'] = VALUE_END,         ['}'] = VALUE_END,         ['<'] = VALUE_END,
-    ['>'] = VALUE_END,         ['"'] = VALUE_END,         ['\''] = VALUE_END,
+    [';'] = VALUE_END,         ['&'] = VALUE_END,           [')'] = VALUE_END,
+    [']'] = VALUE_END,         ['}'] = VALUE_END,           ['<'] = VALUE_END,
+    ['>'] = VALUE_END,         ['"'] = VALUE_END,           ['\''] = VALUE_END,
 };
 
 static int is_name_char(char c)
