@@ -65,12 +65,13 @@ int cd_secret_name(const char *name, size_t len)
         if (isalnum((unsigned char)name[i]))
             word[n++] = (char)tolower((unsigned char)name[i]);
     word[n] = '\0';
-    if (!has_core(word, n))
+    int ends_in_pass = len > 4 && strncasecmp(name + len - 4, "pass", 4) == 0;
+    if (!has_core(word, n) && !ends_in_pass) /* word may be cut short */
         return 0;
     /* "pass" alone or as a word at the end of a name: keystorePass,
      * truststore.pass; not compass or bypass */
     int secret = strcmp(word, "pass") == 0;
-    if (len > 4 && strncasecmp(name + len - 4, "pass", 4) == 0) {
+    if (ends_in_pass) {
         char before = name[len - 5];
         secret = secret || !isalnum((unsigned char)before) || name[len - 4] == 'P';
     }

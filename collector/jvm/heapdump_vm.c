@@ -14,15 +14,16 @@
  * at the end, so the staging area briefly holds two copies; admission counts
  * them. From JDK 22 it can write them on several threads during the pause
  * (-parallel): it is asked for one per CPU the target may use, which halves
- * the dump's time on two CPUs. With --heap-redact the VM writes to a hidden name and the redactor
- * streams it into the final name, releasing the input as it reads.
+ * the dump's time on two CPUs. With --heap-redact the VM writes to a hidden
+ * name and the redactor streams it into the final name, releasing the input
+ * as it reads.
  */
 #include "heapdump_vm.h"
 
 #include <ctype.h>
-#include <sched.h>
 #include <errno.h>
 #include <glob.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -81,6 +81,23 @@ static void names_switches_and_encryption_keys(void **state)
     assert_false(cd_redact_secret_key(NULL, 0, "value", 5));
 }
 
+/* Names that hold no secret stem at all, as most of a log's do, and names too
+ * long to be normalised whole: only their end can tell. */
+static void names_without_a_stem_and_names_past_the_word(void **state)
+{
+    assert_false(cd_secret_name("13", 2)); /* the hour of "13:47:01" */
+    assert_false(cd_secret_name("Outcome", 7));
+    assert_false(cd_secret_name("", 0));
+    assert_true(cd_secret_name("pass", 4));
+    assert_true(cd_secret_name("x-Credentials", 13));
+    char name[200];
+    memset(name, 'a', 150);
+    memcpy(name + 150, "_keystorePass", 14); /* past the 127 letters normalised */
+    assert_true(cd_secret_name(name, strlen(name)));
+    memcpy(name + 150, "_compass", 9);
+    assert_false(cd_secret_name(name, strlen(name)));
+}
+
 /* ---------------------------------------------------------------- XML */
 
 static void redacts_password_attribute_in_catalina_server_xml(void **state)
@@ -661,6 +678,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(picks_the_format_from_the_file_name),
         cmocka_unit_test(names_switches_and_encryption_keys),
+        cmocka_unit_test(names_without_a_stem_and_names_past_the_word),
         cmocka_unit_test(redacts_password_attribute_in_catalina_server_xml),
         cmocka_unit_test(keeps_comment_and_structure_in_master_datasources_xml),
         cmocka_unit_test(redacts_element_text_by_secret_name_attribute),
