@@ -12,8 +12,8 @@
  * Hashing is the bulk of carbondump's own CPU, and nothing waits for it but
  * the bundle: its threads run at nice 10. The server keeps its CPUs, and so
  * does what the run does wait for: the JVM side (agent, histogram), then the
- * findings and the ZIP. On two CPUs a bundle without heap dump came out 4-6%
- * sooner (bench/full_bundle.sh's server, alternating runs).
+ * findings and the ZIP. On two CPUs a bundle without heap dump came out 4-8%
+ * sooner in alternating runs on bench/full_bundle.sh's demo server.
  */
 #include "checksums.h"
 
