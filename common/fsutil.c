@@ -100,7 +100,7 @@ int cd_open_regular(const char *path, int flags, struct stat *st, cd_error *err)
 void *cd_read_buffer(size_t size)
 {
     void *p = NULL;
-    return posix_memalign(&p, 4096, size ? size : 1) == 0 ? p : NULL;
+    return posix_memalign(&p, CD_READ_BUFFER_ALIGN, size ? size : 1) == 0 ? p : NULL;
 }
 
 /* Grows a read buffer to size bytes, keeping its page alignment (realloc would not). */

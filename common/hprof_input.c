@@ -33,10 +33,10 @@ struct cd_hprof_input {
     int zs_ready;
     int raw_eof;
     int release;
-    uint64_t raw_consumed;                 /* file bytes handed to zlib or the caller so far */
-    uint64_t released;                     /* file bytes punched out so far */
-    size_t raw_len;                        /* valid bytes in raw */
-    _Alignas(4096) uint8_t raw[RAW_BYTES]; /* page-aligned: see cd_read_buffer */
+    uint64_t raw_consumed; /* file bytes handed to zlib or the caller so far */
+    uint64_t released;     /* file bytes punched out so far */
+    size_t raw_len;        /* valid bytes in raw */
+    _Alignas(CD_READ_BUFFER_ALIGN) uint8_t raw[RAW_BYTES]; /* page-aligned: see cd_read_buffer */
 };
 
 /* Punches out whole MiB steps of the file that lie before the read position. */

@@ -35,7 +35,6 @@
 #define CONF_WHOLE_MAX_BYTES (64u << 20) /* larger configuration is streamed as lines */
 #define CHUNK_BYTES (1u << 20)
 #define LINE_MAX_BYTES (4u << 20)
-#define PAGE_BYTES 4096u
 #define BINARY_PROBE_BYTES 8192
 #define DB_ATTEMPTS 4
 #define DB_RETRY_PAUSE_MS 250
@@ -392,7 +391,7 @@ static int copy_lines(files_job *job, text_source *source, cd_sink *sink, uint64
 {
     /* The unfinished line is kept just before a page boundary, where the next
      * read starts: see cd_read_buffer. */
-    char *buffer = cd_read_buffer(LINE_MAX_BYTES + PAGE_BYTES);
+    char *buffer = cd_read_buffer(LINE_MAX_BYTES + CD_READ_BUFFER_ALIGN);
     char *text = buffer;
     if (!buffer)
         return cd_fail(err, CD_ERR_NOMEM, "out of memory copying %s", path);
@@ -446,7 +445,8 @@ static int copy_lines(files_job *job, text_source *source, cd_sink *sink, uint64
             }
         }
         carried = have - end;
-        char *next = buffer + (PAGE_BYTES - carried % PAGE_BYTES) % PAGE_BYTES;
+        char *next =
+            buffer + (CD_READ_BUFFER_ALIGN - carried % CD_READ_BUFFER_ALIGN) % CD_READ_BUFFER_ALIGN;
         memmove(next, text + end, carried);
         text = next;
         if (last || sink->failed)

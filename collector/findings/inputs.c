@@ -99,7 +99,7 @@ static int read_log_tail(const char *path, cd_log_text *log, size_t budget)
     size_t cap = budget < CD_LOG_SCAN_BYTES ? budget : CD_LOG_SCAN_BYTES;
     off_t skip = st.st_size > (off_t)cap ? st.st_size - (off_t)cap : 0;
     int lines_skipped = 0;
-    _Alignas(4096) char chunk[65536];
+    _Alignas(CD_READ_BUFFER_ALIGN) char chunk[65536];
     for (off_t done = 0; done < skip;) {
         size_t want = (size_t)(skip - done) < sizeof chunk ? (size_t)(skip - done) : sizeof chunk;
         ssize_t n = read(fd, chunk, want);

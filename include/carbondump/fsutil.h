@@ -32,6 +32,10 @@ int cd_staging_write(const char *root, const char *relpath, const void *data, si
  * descriptor, or -1 with err. */
 int cd_open_regular(const char *path, int flags, struct stat *st, cd_error *err);
 
+/* How cd_read_buffer aligns, for buffers that cannot come from it (on the
+ * stack, in a struct) or that keep a read position on it. */
+#define CD_READ_BUFFER_ALIGN 4096u
+
 /* A buffer of size bytes for read(2) to fill, aligned to a page; free() it.
  * The kernel copies file data into such a buffer at full speed, where one from
  * malloc (16 bytes past a page for a large block) can cost several times more:

@@ -16,7 +16,7 @@
 
 #include "carbondump/fsutil.h"
 
-#define PAGE 4096u
+#define PAGE CD_READ_BUFFER_ALIGN
 
 static void assert_page_aligned(const void *p)
 {
