@@ -10,7 +10,7 @@
 
 JMAP="$CD_JAVA_HOME/bin/jmap"
 JCMD="$CD_JAVA_HOME/bin/jcmd"
-JDK_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$CD_JAVA_HOME/release")
+JDK_MAJOR=$(jdk_major)
 SECRET=CDSECRET-heap-analysis-sysprop
 
 # Unzips a bundle into a fresh directory and prints the directory holding its

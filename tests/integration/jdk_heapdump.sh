@@ -99,7 +99,7 @@ dump_and_check() { # pid engine redact
 # ---------------------------------------------------------------- the demo server
 # From JDK 22 the VM's dumper is asked for one thread per CPU; its heapdump log
 # says how many were requested.
-JDK_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$CD_JAVA_HOME/release")
+JDK_MAJOR=$(jdk_major)
 DUMP_LOG="$WORK/server-heapdump.log"
 server_opts=()
 [ "${JDK_MAJOR:-0}" -ge 22 ] && server_opts=("-Xlog:heapdump=info:file=$DUMP_LOG" --)

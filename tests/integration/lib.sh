@@ -243,6 +243,11 @@ wait_for_status() {
   echo "${result:-none}"
 }
 
+# The feature version of the JDK under test (17, 25 ...), from its release file.
+jdk_major() {
+  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$CD_JAVA_HOME/release"
+}
+
 # Generates a demo CARBON_HOME without starting a server:
 # harness_generate DIR STYLE [JAVA_HOME (default CD_JAVA_HOME)]
 harness_generate() {
